@@ -95,7 +95,7 @@ export interface VariableDefinition {
   /** The whole line. */
   range: Range;
   nameRange: Range;
-  /** Index of the request block it appears in (`-1` before the first request). */
+  /** How many requests come before it in the file (0 for definitions above the first request). */
   blockIndex: number;
 }
 
