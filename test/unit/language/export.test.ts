@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseCurl, splitShellWords } from '../../../core/language/curl.ts';
+import { toCurl, toFetch, toPythonRequests, shellQuote } from '../../../core/language/export.ts';
+import type { RequestSpec } from '../../../core/language/request-spec.ts';
+
+const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,12}$/);
+// Any text without NUL (a shell argument cannot hold one), including quotes, $, \, newlines, unicode.
+const text = fc.string({ unit: fc.oneof(fc.constantFrom("'", '"', '$', '\\', '`', '\n', '\t', ' ', ';', '@', '&', '=', 'é', '☃', '\r', '\x1b'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 30 })
+  .map((s) => s.replace(/\0/g, ''));
+const headerValue = text.map((s) => s.replace(/[\r\n]/g, '').replace(/^[ \t]+/, '')).filter((s) => s !== '');
+const url = fc.tuple(fc.constantFrom('http', 'https'), fc.stringMatching(/^[a-z0-9.-]{1,12}$/), fc.stringMatching(/^[A-Za-z0-9/_.~%?=&-]{0,20}$/))
+  .map(([s, h, p]) => `${s}://${h}/${p}`);
+
+const body = fc.oneof(
+  text.map((t) => ({ kind: 'text' as const, text: t })),
+  fc.array(fc.tuple(token, text), { minLength: 1, maxLength: 3 }).map((fields) => ({ kind: 'form' as const, fields })),
+  fc.stringMatching(/^\/[a-z ;"]{1,10}$/).map((p) => ({ kind: 'file' as const, path: p })),
+  fc.array(
+    fc.oneof(
+      fc.tuple(token, text).map(([name, value]) => ({ name, value })),
+      fc.tuple(token, fc.stringMatching(/^\/[a-z ;",=]{1,10}$/), fc.option(fc.stringMatching(/^[a-z.; ]{1,8}$/), { nil: undefined }), fc.option(fc.constantFrom('text/plain', 'image/png'), { nil: undefined }))
+        .map(([name, p, filename, contentType]) => ({ name, path: p, ...(filename !== undefined ? { filename } : {}), ...(contentType ? { contentType } : {}) })),
+    ),
+    { minLength: 1, maxLength: 3 },
+  ).map((parts) => ({ kind: 'multipart' as const, parts })),
+);
+
+const spec: fc.Arbitrary<RequestSpec> = fc.record(
+  {
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'PURGE'),
+    url,
+    headers: fc.array(fc.tuple(token, headerValue), { maxLength: 4 }),
+    body,
+    auth: fc.tuple(text.map((s) => s.replace(/:/g, '')), text),
+    followRedirects: fc.boolean(),
+    verify: fc.constant(false),
+    timeout: fc.integer({ min: 1, max: 600_000 }),
+    proxy: fc.constantFrom('http://127.0.0.1:3128', 'http://u:p@proxy:8080'),
+    compressed: fc.constant(true),
+    httpVersion: fc.constantFrom('HTTP/1.1', 'HTTP/2'),
+  },
+  { requiredKeys: ['method', 'url', 'headers', 'followRedirects'] },
+);
+
+test('parseCurl(toCurl(spec)) gives back the same request (property)', () => {
+  fc.assert(
+    fc.property(spec, (s) => {
+      const back = parseCurl(toCurl(s), { cwd: '/' });
+      assert.deepEqual(back, { ...s });
+    }),
+    { numRuns: Number(process.env.RICOCHET_FUZZ_RUNS ?? 1000) },
+  );
+});
+
+test('shellQuote survives the shell splitter for any text', () => {
+  fc.assert(
+    fc.property(text, (s) => {
+      const words = splitShellWords(`x ${shellQuote(s)}`);
+      assert.deepEqual(words.map((w) => w.value), ['x', s]);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+const example: RequestSpec = {
+  method: 'POST',
+  url: 'https://api.example.com/login',
+  headers: [['Content-Type', 'application/json'], ['X-Note', "it's \"quoted\""]],
+  body: { kind: 'text', text: '{"user":"ada","pass":"l\'amour\\n"}' },
+  auth: ['ada', 'pw'],
+  followRedirects: false,
+  timeout: 5000,
+};
+
+test('toCurl prints a readable, multi-line command', () => {
+  assert.equal(
+    toCurl(example),
+    [
+      "curl https://api.example.com/login \\",
+      "  -H 'Content-Type: application/json' \\",
+      `  -H 'X-Note: it'\\''s "quoted"' \\`,
+      '  -u ada:pw \\',
+      `  --data-raw '{"user":"ada","pass":"l'\\''amour\\n"}' \\`,
+      '  --max-time 5',
+    ].join('\n'),
+  );
+  assert.equal(toCurl({ method: 'GET', url: 'http://h/', headers: [] }), 'curl http://h/ \\\n  -L');
+  assert.equal(toCurl({ method: 'HEAD', url: 'http://h/', headers: [], followRedirects: false }), 'curl -I \\\n  http://h/');
+});
+
+test('toPythonRequests writes runnable Requests code with escaped literals', () => {
+  const code = toPythonRequests(example);
+  assert.match(code, /^import requests\n/);
+  assert.match(code, /response = requests\.post\(\n    'https:\/\/api\.example\.com\/login',/);
+  assert.match(code, /'X-Note': 'it\\'s "quoted"',/);
+  assert.match(code, /data='\{"user":"ada","pass":"l\\'amour\\\\n"\}'\.encode\('utf-8'\),/);
+  assert.match(code, /auth=\('ada', 'pw'\),/);
+  assert.match(code, /allow_redirects=False,/);
+  assert.match(code, /timeout=5,/);
+  const multipart = toPythonRequests({
+    method: 'POST', url: 'http://h/u', headers: [['Content-Type', 'multipart/form-data; boundary=old']],
+    body: { kind: 'multipart', parts: [{ name: 'a', value: '1' }, { name: 'f', path: '/tmp/x.png', contentType: 'image/png' }] },
+  });
+  assert.doesNotMatch(multipart, /boundary=old/, 'Requests must make its own boundary');
+  assert.match(multipart, /\('f', \('x\.png', open\('\/tmp\/x\.png', 'rb'\), 'image\/png'\)\),/);
+  assert.match(toPythonRequests({ method: 'PURGE', url: 'http://h', headers: [] }), /requests\.request\('PURGE', /);
+});
+
+test('toFetch writes valid JavaScript with method, headers, auth, redirect and timeout', async () => {
+  const code = toFetch(example);
+  assert.match(code, /method: "POST",/);
+  assert.match(code, /\["Authorization", "Basic YWRhOnB3"\],/);
+  assert.match(code, /redirect: 'manual',/);
+  assert.match(code, /signal: AbortSignal\.timeout\(5000\),/);
+  // The generated code must at least be valid JavaScript: compile it as an async function body.
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => unknown;
+  assert.doesNotThrow(() => new AsyncFunction('fetch', code));
+  const form = toFetch({ method: 'POST', url: 'http://h', headers: [], body: { kind: 'form', fields: [['a', '1 2']] } });
+  assert.match(form, /new URLSearchParams\(\[\n    \["a", "1 2"\],/);
+});
