@@ -1,0 +1,91 @@
+/**
+ * One parsed `.http` document plus the indexes every feature asks for: file variables by name,
+ * named requests, and `{{…}}` references by line. Built once per document version and cached
+ * by the server, so completion and hover never re-parse an unchanged document.
+ */
+import type { HttpFile, HttpRequestNode, Position, Range, VariableDefinition, VariableReference } from '../../core/language/ast.ts';
+import { rangeContains } from '../../core/language/ast.ts';
+
+export interface Analysis {
+  uri: string;
+  version: number;
+  /** The text of one line, without its line break. */
+  line: (line: number) => string;
+  file: HttpFile;
+  /** `@name = value` lines by name, in document order (the last one wins when resolving). */
+  definitions: Map<string, VariableDefinition[]>;
+  /** Requests by `@name`, in document order (more than one is a duplicate). */
+  namedRequests: Map<string, HttpRequestNode[]>;
+  /** Every `{{…}}` in the document (requests and file variable values), by line. */
+  referencesByLine: Map<number, VariableReference[]>;
+  /** Every `{{…}}`, in no particular order. */
+  references: VariableReference[];
+}
+
+/** Indexes a parsed document (`file` from `parseHttpFile` or the incremental parser). */
+export function buildAnalysis(uri: string, version: number, line: (line: number) => string, file: HttpFile): Analysis {
+  const definitions = new Map<string, VariableDefinition[]>();
+  const references: VariableReference[] = [];
+  for (const def of file.fileVariables) {
+    push(definitions, def.name, def);
+    references.push(...def.value.variables);
+  }
+  const namedRequests = new Map<string, HttpRequestNode[]>();
+  for (const request of file.requests) {
+    if (request.name) push(namedRequests, request.name, request);
+    references.push(...request.variableReferences);
+  }
+  const referencesByLine = new Map<number, VariableReference[]>();
+  for (const ref of references) push(referencesByLine, ref.range.start.line, ref);
+  return { uri, version, line, file, definitions, namedRequests, referencesByLine, references };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * How a reference resolves here. The parser marks `{{x}}` as `file` only when `@x =` exists, as
+ * `request` for `name.response…`, else `env`; a request variable's first segment is the request name.
+ */
+export function requestNameOf(ref: VariableReference): string {
+  const dot = ref.name.indexOf('.');
+  return dot < 0 ? ref.name : ref.name.slice(0, dot);
+}
+
+export function referenceAt(a: Analysis, position: Position): VariableReference | undefined {
+  return a.referencesByLine.get(position.line)?.find((r) => rangeContains(r.range, position));
+}
+
+/** The `@name = value` whose name is under the cursor. */
+export function definitionAt(a: Analysis, position: Position): VariableDefinition | undefined {
+  for (const defs of a.definitions.values()) {
+    for (const def of defs) if (def.range.start.line === position.line && rangeContains(def.nameRange, position)) return def;
+  }
+  return undefined;
+}
+
+/** The named request whose `@name` value is under the cursor. */
+export function requestNameAt(a: Analysis, position: Position): HttpRequestNode | undefined {
+  for (const requests of a.namedRequests.values()) {
+    for (const request of requests) {
+      const meta = request.metadata.find((m) => m.keyword === 'name');
+      if (meta?.valueRange && rangeContains(meta.valueRange, position)) return request;
+    }
+  }
+  return undefined;
+}
+
+/** The definition a file variable resolves to: the last `@name =` in the file. */
+export function winningDefinition(a: Analysis, name: string): VariableDefinition | undefined {
+  const defs = a.definitions.get(name);
+  return defs?.[defs.length - 1];
+}
+
+/** Where the name of a named request is written: its `@name` value, or else its request line. */
+export function requestNameRange(request: HttpRequestNode): Range {
+  const meta = request.metadata.find((m) => m.keyword === 'name');
+  return meta?.valueRange ?? meta?.range ?? request.requestLine?.range ?? request.range;
+}
