@@ -82,9 +82,12 @@ export class RequestsCookieJar implements Iterable<Cookie> {
     });
   }
 
-  /** Every cookie, oldest first. */
+  /** Every unexpired cookie, oldest first (expired ones are dropped as they are found). */
   all(): Cookie[] {
-    return now<Cookie[]>((cb) => this.store.getAllCookies(cb));
+    const cookies = now<Cookie[]>((cb) => this.store.getAllCookies(cb));
+    const live = cookies.filter((c) => !expired(c));
+    if (live.length !== cookies.length) for (const c of cookies) if (expired(c)) this.#remove(c);
+    return live;
   }
 
   [Symbol.iterator](): Iterator<Cookie> {
@@ -205,7 +208,7 @@ export class RequestsCookieJar implements Iterable<Cookie> {
   }
 
   clearExpiredCookies(at: Date = new Date()): void {
-    for (const c of this.all()) {
+    for (const c of now<Cookie[]>((cb) => this.store.getAllCookies(cb))) {
       const expiry = c.expiryTime();
       if (expiry !== undefined && expiry <= at.getTime()) this.#remove(c);
     }
