@@ -98,7 +98,8 @@ function receivedHeaders(response: Response): HeaderList {
 /** What was sent for `request`, from the adapter's record or, failing that, the prepared request. */
 function sentRequest(response: Response | undefined, request: PreparedRequest | undefined): SentRequest {
   const asSent = response?.requestAsSent;
-  if (asSent) return asSent;
+  // A Response not made by an adapter (e.g. responseFrom) has an empty record.
+  if (asSent && asSent.url) return asSent;
   const req = request ?? response?.request;
   const headers: HeaderList = req ? [...req.headers.entries()] : [];
   const sent: SentRequest = { method: req?.method ?? 'GET', url: req?.url ?? '', headers };
