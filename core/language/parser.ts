@@ -803,8 +803,9 @@ class Parser {
   }
 
   parseGraphql(start: number, last: number): { query: TextNode; variables?: TextNode } {
+    while (start < last && isBlank(this.lines[start] as string)) start++;
     let split = -1;
-    for (let k = start; k <= last; k++) {
+    for (let k = start + 1; k <= last; k++) {
       if (isBlank(this.lines[k] as string)) {
         split = k;
         break;

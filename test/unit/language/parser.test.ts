@@ -256,3 +256,11 @@ test('a blank line is not needed before a < file body', () => {
   assert.equal(file.requests[0]?.body?.kind, 'file');
   assert.deepEqual(file.diagnostics, []);
 });
+
+test('GraphQL body with leading blank lines keeps a valid query range (fuzz regression)', () => {
+  const file = parseHttpFile('POST /g\nX-Request-Type: GraphQL\n\n\n\nquery { a }\n\n{"x":1}\n');
+  const graphql = file.requests[0]?.body?.graphql;
+  assert.equal(graphql?.query.text, 'query { a }');
+  assert.deepEqual(graphql?.query.range, r(5, 0, 5, 11));
+  assert.equal(graphql?.variables?.text, '{"x":1}');
+});
