@@ -1,0 +1,255 @@
+// Each fault the adapter maps: the right exception, the host and cause in the message, and the
+// adapter still usable afterwards.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import zlib from 'node:zlib';
+import { startRawServer, writeResponse, type RawServer } from '../../servers/raw.ts';
+import { HTTPAdapter, type SendOptions } from '../../../core/requests/adapters.ts';
+import { Request } from '../../../core/requests/models.ts';
+import {
+  ChunkedEncodingError,
+  ConnectTimeout,
+  ConnectionError,
+  ContentDecodingError,
+  ReadTimeout,
+  RetryError,
+  Timeout,
+} from '../../../core/requests/exceptions.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let server: RawServer;
+const adapter = new HTTPAdapter();
+
+const routes: Record<string, (socket: net.Socket) => void | Promise<void>> = {
+  '/ok': (s) => void writeResponse(s, { body: 'fine' }),
+  '/reset-mid-body': (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
+    setTimeout(() => s.resetAndDestroy(), 20);
+  },
+  '/truncated-chunked': (s) => {
+    s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nshort');
+  },
+  '/short-body': (s) => {
+    s.end('HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly twenty bytes!!!');
+  },
+  '/conflicting-length': (s) => {
+    s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello!!');
+  },
+  '/garbage-status': (s) => {
+    s.end('HTPT/1.1 twohundred OK\r\n\r\n');
+  },
+  '/oversized-headers': (s) => {
+    s.end(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(128 * 1024)}\r\nContent-Length: 0\r\n\r\n`);
+  },
+  '/bad-gzip': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'gzip' }, body: Buffer.from('this is not gzip at all') }),
+  '/bad-br': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'br' }, body: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]) }),
+  '/bad-zstd': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'zstd' }, body: Buffer.from('not zstd either') }),
+  '/raw-deflate': (s) =>
+    void writeResponse(s, { headers: { 'Content-Encoding': 'deflate' }, body: zlib.deflateRawSync('raw deflate body') }),
+  '/drip': async (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n');
+    for (let i = 0; i < 10 && !s.destroyed; i++) {
+      await sleep(i === 3 ? 1500 : 10);
+      if (!s.destroyed) s.write('x');
+    }
+  },
+  '/slow-steady': async (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n');
+    for (let i = 0; i < 10 && !s.destroyed; i++) {
+      await sleep(150);
+      if (!s.destroyed) s.write('x');
+    }
+  },
+  '/no-headers': async () => {
+    // Never answer.
+  },
+};
+
+before(async () => {
+  server = await startRawServer(async (socket, req) => {
+    const route = routes[req.path.split('?')[0]!];
+    if (route) await route(socket);
+    else writeResponse(socket, { status: 404, reason: 'Nope', body: 'no route' });
+  });
+});
+
+after(async () => {
+  await adapter.close();
+  await server.close();
+});
+
+function send(path: string, options: SendOptions = {}, method = 'GET') {
+  return adapter.send(new Request({ method, url: server.url + path }).prepare(), options);
+}
+
+async function stillUsable(): Promise<void> {
+  const r = await send('/ok', { timeout: 5000 });
+  assert.equal(r.text, 'fine');
+}
+
+function hostIn(message: string): void {
+  assert.match(message, new RegExp(`127\\.0\\.0\\.1:${server.port}`), `message names host:port: ${message}`);
+}
+
+describe('adapter faults → exceptions', () => {
+  test('connection reset mid-body → ChunkedEncodingError naming the host', async () => {
+    const err = await send('/reset-mid-body').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ChunkedEncodingError, String(err));
+    hostIn(err.message);
+    await stillUsable();
+  });
+
+  test('truncated chunked body → ChunkedEncodingError', async () => {
+    const err = await send('/truncated-chunked').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ChunkedEncodingError, String(err));
+    hostIn(err.message);
+    await stillUsable();
+  });
+
+  test('body shorter than Content-Length → ChunkedEncodingError with IncompleteRead', async () => {
+    const err = await send('/short-body').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ChunkedEncodingError, String(err));
+    assert.match(err.message, /IncompleteRead\(20 bytes read, 30 more expected\)/);
+    hostIn(err.message);
+    await stillUsable();
+  });
+
+  test('streamed body cut short fails while iterating, not before', async () => {
+    const r = await send('/short-body', { stream: true });
+    assert.equal(r.statusCode, 200);
+    await assert.rejects(async () => {
+      for await (const _ of r.iterContent()) void _;
+    }, ChunkedEncodingError);
+    await stillUsable();
+  });
+
+  test('conflicting Content-Length → ConnectionError', async () => {
+    const err = await send('/conflicting-length').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ConnectionError, String(err));
+    hostIn(err.message);
+    await stillUsable();
+  });
+
+  test('garbage status line → ConnectionError "bad response"', async () => {
+    const err = await send('/garbage-status').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ConnectionError, String(err));
+    assert.match(err.message, /bad response/);
+    hostIn(err.message);
+    await stillUsable();
+  });
+
+  test('oversized response headers → ConnectionError "too large"', async () => {
+    const err = await send('/oversized-headers').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ConnectionError, String(err));
+    assert.match(err.message, /too large/);
+    hostIn(err.message);
+    await stillUsable();
+  });
+
+  for (const [path, coding] of [['/bad-gzip', 'gzip'], ['/bad-br', 'br'], ['/bad-zstd', 'zstd']] as const) {
+    test(`invalid ${coding} body → ContentDecodingError naming ${coding}`, async () => {
+      const err = await send(path).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof ContentDecodingError, String(err));
+      assert.match(err.message, new RegExp(`content-encoding: ${coding}`));
+      hostIn(err.message);
+      const streamed = await send(path, { stream: true });
+      await assert.rejects(() => streamed.read(), ContentDecodingError);
+      await stillUsable();
+    });
+  }
+
+  test('raw (headerless) deflate is decoded like zlib deflate', async () => {
+    const r = await send('/raw-deflate');
+    assert.equal(r.text, 'raw deflate body');
+    const s = await send('/raw-deflate', { stream: true });
+    assert.equal(Buffer.from(await s.read()).toString(), 'raw deflate body');
+  });
+
+  test('drip that stalls past the read timeout → ReadTimeout naming host and limit', async () => {
+    const err = await send('/drip', { timeout: { connect: 5000, read: 400 } }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ReadTimeout, String(err));
+    assert.ok(err instanceof Timeout);
+    assert.match(err.message, /read timeout=400 ms/);
+    hostIn(err.message);
+    await stillUsable();
+  });
+
+  test('read timeout is idle time between bytes: a slow but steady body succeeds', async () => {
+    const r = await send('/slow-steady', { timeout: { read: 1000 } });
+    assert.equal(r.text, 'xxxxxxxxxx');
+  });
+
+  test('no response head within the read timeout → ReadTimeout', async () => {
+    await assert.rejects(() => send('/no-headers', { timeout: 300 }), ReadTimeout);
+    await stillUsable();
+  });
+
+  test('total deadline cuts a steady body → ReadTimeout naming the deadline', async () => {
+    const started = performance.now();
+    const err = await send('/slow-steady', { timeout: { read: 5000, total: 500 } }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ReadTimeout, String(err));
+    assert.match(err.message, /total timeout=500 ms/);
+    assert.ok(performance.now() - started < 1400, 'gave up near the deadline');
+    await stillUsable();
+  });
+
+  test('AbortSignal cancels a request in flight with the signal reason', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(() => send('/no-headers', { signal: controller.signal }), { name: 'AbortError' });
+    await assert.rejects(() => send('/ok', { signal: AbortSignal.abort() }), { name: 'AbortError' });
+    await stillUsable();
+  });
+
+  test('connection refused → ConnectionError naming host:port, retried then RetryError', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const url = `http://127.0.0.1:${port}/`;
+    const err = await adapter.send(new Request({ method: 'GET', url }).prepare()).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ConnectionError, String(err));
+    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}.*ECONNREFUSED`));
+
+    const retrying = new HTTPAdapter({ maxRetries: 2 });
+    try {
+      const e2 = await retrying.send(new Request({ method: 'GET', url }).prepare()).then(() => undefined, (e: unknown) => e);
+      assert.ok(e2 instanceof RetryError, String(e2));
+      assert.match(e2.message, /Max retries exceeded with url: \/ \(Caused by ConnectionError/);
+      // POST is not idempotent: no retry, the plain ConnectionError.
+      const e3 = await retrying.send(new Request({ method: 'POST', url, data: 'x' }).prepare()).then(() => undefined, (e: unknown) => e);
+      assert.ok(e3 instanceof ConnectionError && !(e3 instanceof RetryError), String(e3));
+    } finally {
+      await retrying.close();
+    }
+    await stillUsable();
+  });
+
+  test('unresolvable host → ConnectionError "Failed to resolve"', async () => {
+    const err = await adapter
+      .send(new Request({ method: 'GET', url: 'http://no-such-host.invalid/' }).prepare(), { timeout: 5000 })
+      .then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ConnectionError, String(err));
+    assert.match(err.message, /Failed to resolve 'no-such-host\.invalid'/);
+  });
+
+  test('connect timeout → ConnectTimeout that is both a ConnectionError and a Timeout', async () => {
+    // A listener with a full backlog never completes new handshakes… not portable; instead, a
+    // 1 ms connect limit against a host that must go through DNS + TCP first.
+    const slow = new HTTPAdapter();
+    try {
+      const err = await slow
+        .send(new Request({ method: 'GET', url: `http://localhost:${server.port}/ok` }).prepare(), { timeout: { connect: 0.001, read: 5000 } })
+        .then(() => undefined, (e: unknown) => e);
+      if (err === undefined) return; // the machine connected within 1 µs-rounded ms; nothing to assert
+      assert.ok(err instanceof ConnectTimeout, String(err));
+      assert.ok(err instanceof ConnectionError);
+      assert.ok(err instanceof Timeout);
+      assert.match(err.message, /connect timeout=0\.001 ms/);
+    } finally {
+      await slow.close();
+    }
+  });
+});
