@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Session } from '../../../core/requests/sessions.ts';
-import { TooManyRedirects } from '../../../core/requests/exceptions.ts';
+import { TooManyRedirects, UnrewindableBodyError } from '../../../core/requests/exceptions.ts';
 import { startHttpbin } from '../../../core/httpbin/server.ts';
 import type { RunningHttpbin } from '../../../core/httpbin/server.ts';
 
@@ -157,4 +157,21 @@ test('the Cookie header is rebuilt from the jar at each hop', async () => {
   assert.deepEqual((r.json() as { cookies: Record<string, string> }).cookies, { first: '1' });
   assert.equal(r.history[0]!.request.headers.get('Cookie'), undefined);
   assert.equal(r.request.headers.get('Cookie'), 'first=1');
+});
+
+test('a streamed body cannot be re-sent on 307: UnrewindableBodyError', async () => {
+  await using s = new Session();
+  async function* body(): AsyncGenerator<Uint8Array> {
+    yield new TextEncoder().encode('once');
+  }
+  await assert.rejects(s.post(`${scripted.url}/go?status=307&to=/echo`, { data: body() }), UnrewindableBodyError);
+});
+
+test('an abort during the redirect chain stops it', async () => {
+  await using s = new Session();
+  const controller = new AbortController();
+  s.hooks.response.push((r) => {
+    if (r.statusCode === 302) controller.abort();
+  });
+  await assert.rejects(s.get(`${bin.url}/redirect/3`, { signal: controller.signal }), (e: unknown) => e instanceof Error);
 });

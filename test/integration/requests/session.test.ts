@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { Session } from '../../../core/requests/sessions.ts';
 import { Request } from '../../../core/requests/models.ts';
 import { HTTPAdapter } from '../../../core/requests/adapters.ts';
-import { InvalidSchema } from '../../../core/requests/exceptions.ts';
+import { InvalidSchema, SSLError } from '../../../core/requests/exceptions.ts';
+import { makeCertificates } from '../../../test/servers/certs.ts';
+import { startTlsServer } from '../../../test/servers/tls.ts';
 import * as requests from '../../../core/requests/api.ts';
 import { startHttpbin } from '../../../core/httpbin/server.ts';
 import type { RunningHttpbin } from '../../../core/httpbin/server.ts';
@@ -141,4 +143,25 @@ test('an aborted signal cancels the request', async () => {
   const pending = s.get(`${bin.url}/delay/5`, { signal: controller.signal });
   setTimeout(() => controller.abort(), 50);
   await assert.rejects(pending);
+});
+
+test('REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE verify TLS when no bundle is given; explicit settings win', async () => {
+  const certs = await makeCertificates();
+  const server = await startTlsServer({ ...certs.valid });
+  try {
+    for (const name of ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']) {
+      await using s = new Session();
+      s.env = { [name]: certs.ca.certPath };
+      assert.equal((await s.get(`${server.url}/get`)).statusCode, 200, name);
+    }
+    await using plain = new Session();
+    plain.env = {};
+    await assert.rejects(plain.get(`${server.url}/get`), SSLError);
+    await using off = new Session();
+    off.env = { REQUESTS_CA_BUNDLE: '/nonexistent/ca.pem' };
+    off.verify = false;
+    assert.equal((await off.get(`${server.url}/get`)).statusCode, 200, 'session verify=false beats the environment');
+  } finally {
+    await server.close();
+  }
 });
