@@ -16,7 +16,7 @@ import { parseHttpFile } from './parser.ts';
 import type { RequestSpec } from './request-spec.ts';
 import { createResolver, resolveRequest, ResolveError } from './resolver.ts';
 import { VariableError, type VariableResolver } from './variables.ts';
-import { environmentsFor, loadDotenv, mergeEnvironmentSets, selectEnvironment, SHARED, type EnvironmentSet } from './environments.ts';
+import { environmentsFor, loadDotenv, mergeEnvironmentSets, selectEnvironment, SHARED } from './environments.ts';
 import { parseAssertion, evaluateAssertion } from './assertions.ts';
 import { runPreRequestScript, runResponseHandler, type ScriptContext } from './scripts.ts';
 import { Session } from '../requests/sessions.ts';
@@ -239,8 +239,8 @@ export class Runner {
     const path = resolve(source.path);
     const text = source.text ?? readFileSync(path, 'utf8');
     const file = parseHttpFile(text, { uri: path });
-    const fromFiles = this.options.allowFileAccess === false ? { set: {} as EnvironmentSet } : environmentsFor(path, this.options.workspaceRoot);
-    const set = mergeEnvironmentSets(fromFiles.set, this.options.environments);
+    // Environment files are workspace content like the .http file itself, so they are read in restricted mode too.
+    const set = mergeEnvironmentSets(environmentsFor(path, this.options.workspaceRoot).set, this.options.environments);
     const environment = selectEnvironment(set, this.options.envName);
     return { path, file, environment, shared: set[SHARED] ?? {} };
   }
