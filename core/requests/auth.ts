@@ -218,6 +218,8 @@ export class HTTPDigestAuth extends AuthBase {
     const header = this.buildDigestHeader(retry.method, retry.url);
     if (!header) return response;
     retry.headers.set('Authorization', header);
+    // The body goes again; a stream that was already sent cannot (UnrewindableBodyError).
+    if (retry.body != null) retry.rewindBody();
     const next = await response.connection.send(retry, pickSendOptions(options));
     next.history.push(response);
     next.request = retry;

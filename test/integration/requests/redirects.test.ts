@@ -1,10 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Session } from '../../../core/requests/sessions.ts';
 import { TooManyRedirects, UnrewindableBodyError } from '../../../core/requests/exceptions.ts';
-import { startHttpbin } from '../../../core/httpbin/server.ts';
+import { listen, startHttpbin } from '../../../core/httpbin/server.ts';
 import type { RunningHttpbin } from '../../../core/httpbin/server.ts';
 
 let bin: RunningHttpbin;
@@ -42,16 +41,7 @@ before(async () => {
       res.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  scripted = {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  scripted = await listen(server, 'http');
 });
 after(async () => {
   await bin.close();

@@ -8,11 +8,10 @@ import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { Session } from '../../../core/requests/sessions.ts';
 import { HTTPProxyAuth } from '../../../core/requests/auth.ts';
 import { toExchange } from '../../../core/requests/record.ts';
-import { startHttpbin } from '../../../core/httpbin/server.ts';
+import { listen, startHttpbin } from '../../../core/httpbin/server.ts';
 import type { RunningHttpbin } from '../../../core/httpbin/server.ts';
 import { makeCertificates } from '../../../test/servers/certs.ts';
 import type { Certs } from '../../../test/servers/certs.ts';
@@ -31,15 +30,7 @@ before(async () => {
     res.writeHead(302, { 'Set-Cookie': 'secret=from-127; Path=/', Location: `http://localhost:${bin.port}/cookies` });
     res.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  setter = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  setter = await listen(server, 'http');
 });
 after(async () => {
   await bin.close();
