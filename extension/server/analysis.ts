@@ -22,22 +22,40 @@ export interface Analysis {
   references: VariableReference[];
 }
 
-/** Indexes a parsed document (`file` from `parseHttpFile` or the incremental parser). */
+/**
+ * Indexes a parsed document (`file` from `parseHttpFile` or the incremental parser). The
+ * reference indexes are built on first use: typing only needs diagnostics and completion.
+ */
 export function buildAnalysis(uri: string, version: number, line: (line: number) => string, file: HttpFile): Analysis {
   const definitions = new Map<string, VariableDefinition[]>();
-  const references: VariableReference[] = [];
-  for (const def of file.fileVariables) {
-    push(definitions, def.name, def);
-    references.push(...def.value.variables);
-  }
+  for (const def of file.fileVariables) push(definitions, def.name, def);
   const namedRequests = new Map<string, HttpRequestNode[]>();
-  for (const request of file.requests) {
-    if (request.name) push(namedRequests, request.name, request);
-    references.push(...request.variableReferences);
-  }
-  const referencesByLine = new Map<number, VariableReference[]>();
-  for (const ref of references) push(referencesByLine, ref.range.start.line, ref);
-  return { uri, version, line, file, definitions, namedRequests, referencesByLine, references };
+  for (const request of file.requests) if (request.name) push(namedRequests, request.name, request);
+  let references: VariableReference[] | undefined;
+  let referencesByLine: Map<number, VariableReference[]> | undefined;
+  return {
+    uri,
+    version,
+    line,
+    file,
+    definitions,
+    namedRequests,
+    get references() {
+      if (!references) {
+        references = [];
+        for (const def of file.fileVariables) for (const ref of def.value.variables) references.push(ref);
+        for (const request of file.requests) for (const ref of request.variableReferences) references.push(ref);
+      }
+      return references;
+    },
+    get referencesByLine() {
+      if (!referencesByLine) {
+        referencesByLine = new Map();
+        for (const ref of this.references) push(referencesByLine, ref.range.start.line, ref);
+      }
+      return referencesByLine;
+    },
+  };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -88,4 +106,21 @@ export function winningDefinition(a: Analysis, name: string): VariableDefinition
 export function requestNameRange(request: HttpRequestNode): Range {
   const meta = request.metadata.find((m) => m.keyword === 'name');
   return meta?.valueRange ?? meta?.range ?? request.requestLine?.range ?? request.range;
+}
+
+/** The request whose block covers `line` — `requestAtLine` from the AST module, by binary search (files run to 10,000 requests). */
+export function requestAt(a: Analysis, line: number): HttpRequestNode | undefined {
+  const requests = a.file.requests;
+  let lo = 0;
+  let hi = requests.length - 1;
+  let found: HttpRequestNode | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = requests[mid]!;
+    if ((r.separator?.range.start.line ?? r.range.start.line) <= line) {
+      found = r;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }

@@ -5,9 +5,8 @@
  */
 import { CompletionItemKind, InsertTextFormat } from 'vscode-languageserver/node';
 import type { CompletionItem, Position, Range } from 'vscode-languageserver/node';
-import { requestAtLine } from '../../core/language/ast.ts';
 import type { Analysis } from './analysis.ts';
-import { winningDefinition } from './analysis.ts';
+import { requestAt, winningDefinition } from './analysis.ts';
 import {
   ASSERTION_OPERATORS,
   ASSERTION_SUBJECTS,
@@ -62,7 +61,7 @@ export function complete(a: Analysis, position: Position, ctx: CompletionContext
 
 /** Where a line sits in its request block, judged from the text (the line being typed may not parse yet). */
 function regionOf(a: Analysis, line: number): 'request-line' | 'headers' | 'body' | 'other' {
-  const request = requestAtLine(a.file, line);
+  const request = requestAt(a, line);
   const requestLine = request?.requestLine?.range;
   if (requestLine && line > requestLine.end.line) {
     for (let i = requestLine.end.line + 1; i < line; i++) if (!a.line(i).trim()) return 'body';
@@ -112,7 +111,7 @@ function variableCompletions(a: Analysis, position: Position, lineText: string, 
       textEdit: { range, newText: name + tail },
     });
   }
-  const request = requestAtLine(a.file, position.line);
+  const request = requestAt(a, position.line);
   for (const prompt of request?.prompts ?? []) {
     items.push({ label: prompt.name, kind: CompletionItemKind.Variable, detail: `prompted${prompt.description ? `: ${prompt.description}` : ''}`, sortText: `1${pad(order++)}`, textEdit: { range, newText: prompt.name + tail } });
   }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { HttpRequestNode, Range } from '../../core/language/ast.ts';
+import type { HttpRequestNode, Range, VariableReference } from '../../core/language/ast.ts';
 import { parseAssertion } from '../../core/language/assertions.ts';
 import type { Analysis } from './analysis.ts';
 import { requestNameOf } from './analysis.ts';
@@ -29,8 +29,28 @@ const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.
 const SYSTEM_NAMES = new Set(SYSTEM_VARIABLES.map((v) => v.label));
 const SOURCE = 'ricochet';
 
-/** Diagnostics that depend on one request alone, cached per parsed request node (blocks are reused between versions). */
-const requestCache = new WeakMap<HttpRequestNode, { line: number; dir: string | undefined; diagnostics: Diagnostic[] }>();
+/**
+ * Per request: diagnostics whose ranges are the parser's own objects (`refs`, which follow the
+ * request when it moves, since the incremental parser shifts them in place) and ones with ranges
+ * made here (`own`, shifted when the request moved). Valid while the scope is the same: the
+ * environment, the file variable names and the request names.
+ */
+interface Cached {
+  scope: string;
+  dir: string | undefined;
+  line: number;
+  own: Diagnostic[];
+  refs: Diagnostic[];
+}
+const requestCache = new WeakMap<HttpRequestNode, Cached>();
+const mapIds = new WeakMap<object, number>();
+let nextMapId = 1;
+
+function scopeOf(a: Analysis, ctx: DiagnosticContext): string {
+  let envId = mapIds.get(ctx.environment);
+  if (!envId) mapIds.set(ctx.environment, (envId = nextMapId++));
+  return `${envId}\u0001${ctx.environmentName ?? ''}\u0001${[...a.definitions.keys()].join('\u0000')}\u0001${[...a.namedRequests.keys()].join('\u0000')}`;
+}
 
 export function computeDiagnostics(a: Analysis, ctx: DiagnosticContext): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -38,37 +58,47 @@ export function computeDiagnostics(a: Analysis, ctx: DiagnosticContext): Diagnos
     if (d.code === 'unknown-variable') continue; // decided here, with the environment in hand
     out.push({ range: d.range, severity: SEVERITY[d.severity], message: d.message, code: d.code, source: SOURCE });
   }
-  for (const ref of a.references) {
-    if (ref.kind === 'env' && !ctx.environment.has(ref.name)) {
-      const elsewhere = ctx.definedElsewhere(ref.name);
-      const where = ctx.environmentName ? `nor in environment "${ctx.environmentName}"` : 'and no environment is selected';
-      const hint = elsewhere.length ? `; defined in environment ${elsewhere.map((e) => `"${e}"`).join(', ')}` : '';
-      out.push({
-        range: ref.nameRange,
-        severity: elsewhere.length ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning,
-        message: `unknown variable "${ref.name}": not defined in this file (@${ref.name} = …) ${where}${hint}`,
-        code: 'unknown-variable',
-        source: SOURCE,
-      });
-    } else if (ref.kind === 'system' && !SYSTEM_NAMES.has(ref.name)) {
-      out.push({ range: ref.nameRange, severity: DiagnosticSeverity.Warning, message: `unknown system variable "${ref.name}"`, code: 'unknown-system-variable', source: SOURCE });
-    } else if (ref.kind === 'request') {
-      const name = requestNameOf(ref);
-      if (!a.namedRequests.has(name)) {
-        out.push({ range: ref.nameRange, severity: DiagnosticSeverity.Error, message: `no request named "${name}" in this file (name one with "# @name ${name}")`, code: 'unknown-request', source: SOURCE });
-      }
-    }
-  }
+  for (const def of a.file.fileVariables) for (const ref of def.value.variables) referenceDiagnostic(a, ref, ctx, out);
+  const scope = scopeOf(a, ctx);
   for (const request of a.file.requests) {
     const line = request.range.start.line;
     let cached = requestCache.get(request);
-    if (!cached || cached.line !== line || cached.dir !== ctx.documentDir) {
-      cached = { line, dir: ctx.documentDir, diagnostics: requestDiagnostics(request, ctx.documentDir) };
+    if (!cached || cached.scope !== scope || cached.dir !== ctx.documentDir) {
+      const refs: Diagnostic[] = [];
+      for (const ref of request.variableReferences) referenceDiagnostic(a, ref, ctx, refs);
+      cached = { scope, dir: ctx.documentDir, line, own: requestDiagnostics(request, ctx.documentDir), refs };
       requestCache.set(request, cached);
+    } else if (cached.line !== line) {
+      const delta = line - cached.line;
+      cached.own = cached.own.map((d) => ({ ...d, range: { start: { line: d.range.start.line + delta, character: d.range.start.character }, end: { line: d.range.end.line + delta, character: d.range.end.character } } }));
+      cached.line = line;
     }
-    for (const d of cached.diagnostics) out.push(d);
+    for (const d of cached.refs) out.push(d);
+    for (const d of cached.own) out.push(d);
   }
   return out;
+}
+
+function referenceDiagnostic(a: Analysis, ref: VariableReference, ctx: DiagnosticContext, out: Diagnostic[]): void {
+  if (ref.kind === 'env' && !ctx.environment.has(ref.name)) {
+    const elsewhere = ctx.definedElsewhere(ref.name);
+    const where = ctx.environmentName ? `nor in environment "${ctx.environmentName}"` : 'and no environment is selected';
+    const hint = elsewhere.length ? `; defined in environment ${elsewhere.map((e) => `"${e}"`).join(', ')}` : '';
+    out.push({
+      range: ref.nameRange,
+      severity: elsewhere.length ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning,
+      message: `unknown variable "${ref.name}": not defined in this file (@${ref.name} = …) ${where}${hint}`,
+      code: 'unknown-variable',
+      source: SOURCE,
+    });
+  } else if (ref.kind === 'system' && !SYSTEM_NAMES.has(ref.name)) {
+    out.push({ range: ref.nameRange, severity: DiagnosticSeverity.Warning, message: `unknown system variable "${ref.name}"`, code: 'unknown-system-variable', source: SOURCE });
+  } else if (ref.kind === 'request') {
+    const name = requestNameOf(ref);
+    if (!a.namedRequests.has(name)) {
+      out.push({ range: ref.nameRange, severity: DiagnosticSeverity.Error, message: `no request named "${name}" in this file (name one with "# @name ${name}")`, code: 'unknown-request', source: SOURCE });
+    }
+  }
 }
 
 function requestDiagnostics(request: HttpRequestNode, dir: string | undefined): Diagnostic[] {

@@ -38,6 +38,7 @@ export function mask(value: string): string {
 
 interface ParsedEnvFile {
   file: string;
+  text: string;
   private: boolean;
   /** environment name → key → value/position */
   environments: Map<string, Map<string, { value: string; position?: { line: number; character: number } }>>;
@@ -54,6 +55,8 @@ export class EnvironmentStore {
   settings: SettingsEnvironments = {};
   private roots: string[] = [];
   private cache = new Map<string, { at: number; files: ParsedEnvFile[]; dotenv: Map<string, EnvValue> }>();
+  /** Merged variables per (environment, document folder), valid while nothing is re-read or re-selected. */
+  private merged = new Map<string, { files: ParsedEnvFile[]; variables: Map<string, EnvValue> }>();
 
   setWorkspaceRoots(roots: string[]): void {
     this.roots = roots.map((r) => path.resolve(r));
@@ -62,11 +65,13 @@ export class EnvironmentStore {
   select(name: string | null, settings?: SettingsEnvironments): void {
     this.current = name;
     if (settings) this.settings = settings;
+    this.merged.clear();
   }
 
   /** Forget what was read from disk (a watched env file changed). */
   invalidate(): void {
     this.cache.clear();
+    this.merged.clear();
   }
 
   /** Variables of the selected environment for a document at `docPath` (absolute, or undefined for untitled). */
@@ -74,7 +79,15 @@ export class EnvironmentStore {
     return this.variablesOf(this.current, docPath);
   }
 
+  /**
+   * The same Map object is returned until an env file is re-read or the selection changes, so
+   * callers may use its identity to know that nothing changed.
+   */
   variablesOf(environment: string | null, docPath: string | undefined): Map<string, EnvValue> {
+    const key = `${environment ?? ''}\u0000${docPath ? path.dirname(docPath) : ''}`;
+    const files = this.envFiles(docPath);
+    const hit = this.merged.get(key);
+    if (hit && hit.files.length === files.length && hit.files.every((f, i) => f === files[i])) return hit.variables;
     const out = new Map<string, EnvValue>();
     const fromSettings = (env: string) => {
       for (const [name, value] of Object.entries(this.settings[env] ?? {})) {
@@ -84,7 +97,7 @@ export class EnvironmentStore {
     };
     fromSettings('$shared');
     if (environment) fromSettings(environment);
-    for (const parsed of this.envFiles(docPath)) {
+    for (const parsed of files) {
       for (const env of environment ? ['$shared', environment] : ['$shared']) {
         for (const [name, entry] of parsed.environments.get(env) ?? []) {
           const source: EnvSource = { kind: 'env-file', environment: env, file: parsed.file, private: parsed.private };
@@ -92,6 +105,7 @@ export class EnvironmentStore {
         }
       }
     }
+    this.merged.set(key, { files, variables: out });
     return out;
   }
 
@@ -146,7 +160,10 @@ export class EnvironmentStore {
     for (const name of ENV_FILES) {
       const file = path.join(dir, name);
       const text = readIfExists(file);
-      if (text !== undefined) files.push(parseEnvFile(file, text, name.includes('.private.')));
+      if (text === undefined) continue;
+      // Unchanged text keeps the same object, so merged variables (and diagnostics) stay cached.
+      const same = hit?.files.find((f) => f.file === file && f.text === text);
+      files.push(same ?? parseEnvFile(file, text, name.includes('.private.')));
     }
     const dotenvFile = path.join(dir, '.env');
     const dotenvText = readIfExists(dotenvFile);
@@ -170,10 +187,10 @@ export function parseEnvFile(file: string, text: string, isPrivate: boolean): Pa
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { file, private: isPrivate, environments, error: `${path.basename(file)} is not valid JSON: ${(err as Error).message}` };
+    return { file, text, private: isPrivate, environments, error: `${path.basename(file)} is not valid JSON: ${(err as Error).message}` };
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    return { file, private: isPrivate, environments, error: `${path.basename(file)} must hold an object of environments` };
+    return { file, text, private: isPrivate, environments, error: `${path.basename(file)} must hold an object of environments` };
   }
   const lines = text.split('\n');
   for (const [envName, vars] of Object.entries(json as Record<string, unknown>)) {
@@ -187,7 +204,7 @@ export function parseEnvFile(file: string, text: string, isPrivate: boolean): Pa
     }
     environments.set(envName, map);
   }
-  return { file, private: isPrivate, environments };
+  return { file, text, private: isPrivate, environments };
 }
 
 /** Where `"key":` is written at or after `fromLine`, so go-to-definition can land on it. */

@@ -5,9 +5,9 @@
 import path from 'node:path';
 import type { Hover, Position } from 'vscode-languageserver/node';
 import type { VariableReference } from '../../core/language/ast.ts';
-import { rangeContains, requestAtLine } from '../../core/language/ast.ts';
+import { rangeContains } from '../../core/language/ast.ts';
 import type { Analysis } from './analysis.ts';
-import { definitionAt, referenceAt, requestNameOf, winningDefinition } from './analysis.ts';
+import { definitionAt, referenceAt, requestAt, requestNameOf, winningDefinition } from './analysis.ts';
 import { SYSTEM_VARIABLES } from './catalog.ts';
 import type { EnvValue } from './environments.ts';
 import { looksSecret, mask } from './environments.ts';
@@ -30,7 +30,7 @@ export function hover(a: Analysis, position: Position, ctx: HoverContext): Hover
     const lines = [`**@${def.name}** — file variable`, '', code(looksSecret(def.name) ? mask(value) : value), '', `${uses} reference${uses === 1 ? '' : 's'}`];
     return { contents: { kind: 'markdown', value: lines.join('\n') }, range: def.nameRange };
   }
-  const request = requestAtLine(a.file, position.line);
+  const request = requestAt(a, position.line);
   const requestLine = request?.requestLine;
   if (request && requestLine && rangeContains(requestLine.range, position)) {
     const lines = [`**${request.name ?? request.title ?? request.method}** — \`${request.method} ${resolve(a, request.url.text, ctx, 0)}\``];
@@ -81,7 +81,7 @@ function describeReference(a: Analysis, ref: VariableReference, ctx: HoverContex
       return lines.join('\n');
     }
     case 'prompt': {
-      const prompt = requestAtLine(a.file, ref.range.start.line)?.prompts.find((p) => p.name === ref.name);
+      const prompt = requestAt(a, ref.range.start.line)?.prompts.find((p) => p.name === ref.name);
       return `**${ref.name}** — asked for when the request is sent${prompt?.description ? `: ${prompt.description}` : ''}`;
     }
   }

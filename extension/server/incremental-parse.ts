@@ -135,28 +135,47 @@ export function splitBlocks(text: string): { blocks: Array<{ text: string; start
   return { blocks, lineCount: line + 1 };
 }
 
+function isPosition(value: unknown): value is Position {
+  return value !== null && typeof value === 'object' && typeof (value as Position).line === 'number' && typeof (value as Position).character === 'number';
+}
+
 function parseBlock(text: string, startLine: number): Block {
   const file = parseHttpFile(text);
   const positions: Position[] = [];
   const references: VariableReference[] = [];
   const seen = new Set<object>();
+  // Positions are re-created in one shape (and shared ones stay shared), so moving a block is a
+  // monomorphic loop: the parser's varied object shapes made it several times slower.
+  const canonical = new Map<object, Position>();
   const walk = (value: unknown): void => {
     if (value === null || typeof value !== 'object' || seen.has(value)) return;
     seen.add(value);
     if (Array.isArray(value)) {
-      for (const item of value) walk(item);
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (isPosition(item)) value[i] = position(item);
+        else walk(item);
+      }
       return;
     }
     const record = value as Record<string, unknown>;
-    if (typeof record.line === 'number' && typeof record.character === 'number') {
-      positions.push(record as unknown as Position);
-      return;
-    }
     if (typeof record.expression === 'string' && typeof record.kind === 'string' && record.nameRange) references.push(record as unknown as VariableReference);
-    for (const key in record) walk(record[key]);
+    for (const key in record) {
+      const item = record[key];
+      if (isPosition(item)) record[key] = position(item);
+      else walk(item);
+    }
+  };
+  const position = (p: Position): Position => {
+    let c = canonical.get(p);
+    if (!c) {
+      c = { line: p.line + startLine, character: p.character };
+      canonical.set(p, c);
+      positions.push(c);
+    }
+    return c;
   };
   walk(file);
-  for (const p of positions) p.line += startLine;
   const localVariables = file.fileVariables.map((variable) => ({ variable, localIndex: variable.blockIndex }));
   return { text, startLine, file, positions, references, localVariables };
 }

@@ -1,0 +1,143 @@
+/**
+ * Language server latency on a generated 10,000-request `.http` file, over the real protocol
+ * (the server is spawned with `--stdio`, as an editor would): completion round trips on an
+ * unchanged document and right after an edit, and "edit sent → diagnostics published".
+ *
+ *   node bench/lsp-latency.ts [--requests 10000] [--rounds 200]
+ *
+ * Budgets: completion p95 ≤ 20 ms, diagnostics after an edit ≤ 50 ms (p95).
+ * `measureLspLatency()` is exported for `npm run bench` to include.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LspSession } from '../test/integration/server/lsp-session.ts';
+import { generateHttpFile } from './lsp-fixture.ts';
+
+export interface LatencyStats {
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface LspLatency {
+  requests: number;
+  lines: number;
+  openToFirstDiagnosticsMs: number;
+  completion: LatencyStats;
+  completionAfterEdit: LatencyStats;
+  diagnosticsAfterEdit: LatencyStats;
+  diagnosticsAfterNewLine: LatencyStats;
+}
+
+function stats(samples: number[]): LatencyStats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1]! };
+}
+
+export async function measureLspLatency(options: { requests?: number; rounds?: number } = {}): Promise<LspLatency> {
+  const requests = options.requests ?? 10_000;
+  const rounds = options.rounds ?? 200;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-bench-'));
+  fs.writeFileSync(path.join(dir, 'http-client.env.json'), JSON.stringify({ dev: { token: 'secret-token' } }));
+  const uri = pathToFileURL(path.join(dir, 'big.http')).href;
+  const text = generateHttpFile(requests);
+  const lines = text.split('\n');
+  const lsp = await LspSession.start({ rootDir: dir, initializationOptions: { name: 'dev' } });
+  try {
+    let t0 = performance.now();
+    const first = lsp.nextDiagnostics(uri, 1, 120_000);
+    lsp.open(uri, text);
+    await first;
+    const openToFirstDiagnosticsMs = performance.now() - t0;
+
+    // Positions spread over the file: inside `{{base}}` on request lines, and after `Accept: `.
+    const urlLines: number[] = [];
+    const acceptLines: number[] = [];
+    lines.forEach((l, i) => {
+      if (l.startsWith('GET {{base}}') || l.startsWith('POST {{base}}')) urlLines.push(i);
+      if (l.startsWith('Accept: ')) acceptLines.push(i);
+    });
+    const pick = (list: number[], i: number) => list[Math.floor((i * 7919) % list.length)]!;
+
+    const completion: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const line = i % 2 ? pick(urlLines, i) : pick(acceptLines, i);
+      const character = i % 2 ? lines[line]!.indexOf('{{') + 3 : 8;
+      t0 = performance.now();
+      const result = await lsp.request<unknown[]>('textDocument/completion', lsp.at(uri, line, character));
+      completion.push(performance.now() - t0);
+      if (!Array.isArray(result) || result.length === 0) throw new Error(`no completion at ${line}:${character}`);
+    }
+
+    // Typing: insert a character into a comment line, then ask for completion at once.
+    const completionAfterEdit: number[] = [];
+    const diagnosticsAfterEdit: number[] = [];
+    const editLine = Math.floor(lines.length / 2);
+    lsp.change(uri, { start: { line: editLine, character: 0 }, end: { line: editLine, character: 0 } }, '# typing: \n');
+    for (let i = 0; i < rounds; i++) {
+      const line = pick(urlLines, i) + 1;
+      const column = 10 + (i % 50);
+      t0 = performance.now();
+      const version = lsp.change(uri, { start: { line: editLine, character: column }, end: { line: editLine, character: column } }, 'x');
+      const diagnostics = lsp.nextDiagnostics(uri, version);
+      await lsp.request('textDocument/completion', lsp.at(uri, line, 5));
+      completionAfterEdit.push(performance.now() - t0);
+      await diagnostics;
+      diagnosticsAfterEdit.push(performance.now() - t0);
+    }
+
+    // Enter and Backspace: every later line moves.
+    const diagnosticsAfterNewLine: number[] = [];
+    for (let i = 0; i < rounds / 2; i++) {
+      const line = 100 + ((i * 7919) % (lines.length - 200));
+      t0 = performance.now();
+      let version = lsp.change(uri, { start: { line, character: 0 }, end: { line, character: 0 } }, '\n');
+      await lsp.nextDiagnostics(uri, version);
+      diagnosticsAfterNewLine.push(performance.now() - t0);
+      t0 = performance.now();
+      version = lsp.change(uri, { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, '');
+      await lsp.nextDiagnostics(uri, version);
+      diagnosticsAfterNewLine.push(performance.now() - t0);
+    }
+    return {
+      requests,
+      lines: lines.length,
+      openToFirstDiagnosticsMs,
+      completion: stats(completion),
+      completionAfterEdit: stats(completionAfterEdit),
+      diagnosticsAfterEdit: stats(diagnosticsAfterEdit),
+      diagnosticsAfterNewLine: stats(diagnosticsAfterNewLine),
+    };
+  } finally {
+    await lsp.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatLspLatency(r: LspLatency): string {
+  const row = (name: string, s: LatencyStats, budget: number) =>
+    `| ${name} | ${s.n} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.max.toFixed(1)} | ≤ ${budget} | ${s.p95 <= budget ? 'ok' : 'OVER'} |`;
+  return [
+    `Language server, ${r.requests} requests (${r.lines} lines); open → first diagnostics ${r.openToFirstDiagnosticsMs.toFixed(0)} ms`,
+    '',
+    '| operation (ms) | n | p50 | p95 | max | p95 budget | |',
+    '|---|---|---|---|---|---|---|',
+    row('completion, unchanged document', r.completion, 20),
+    row('completion right after an edit', r.completionAfterEdit, 20),
+    row('edit → diagnostics published', r.diagnosticsAfterEdit, 50),
+    row('new line / delete line → diagnostics', r.diagnosticsAfterNewLine, 50),
+  ].join('\n');
+}
+
+if (import.meta.main) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const result = await measureLspLatency({ requests: arg('--requests'), rounds: arg('--rounds') });
+  console.log(`${formatLspLatency(result)}\n\nNode ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
+}
