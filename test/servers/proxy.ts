@@ -29,6 +29,12 @@ export interface RunningProxy {
 
 export interface ProxyOptions {
   auth?: [user: string, pass: string];
+  /**
+   * Pretend DNS: requests (and CONNECT tunnels) for these host names go to this port on
+   * 127.0.0.1, whatever port the URL names — so tests can use real-looking domains
+   * (`shop.example.com`) for cookie scoping while never leaving the machine.
+   */
+  hosts?: Record<string, number>;
 }
 
 const REALM = 'ricochet-test-proxy';
@@ -70,7 +76,8 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     } catch {
       return refuse(400, `a forward proxy needs an absolute http:// target, got "${target}"`);
     }
-    if (!LOOPBACK.has(url.hostname)) return refuse(502, `test proxy: cannot reach ${url.host} (loopback targets only)`);
+    const mappedPort = opts.hosts?.[url.hostname.toLowerCase()];
+    if (mappedPort === undefined && !LOOPBACK.has(url.hostname)) return refuse(502, `test proxy: cannot reach ${url.host} (loopback targets only)`);
 
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -78,7 +85,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     }
     headers.via = '1.1 ricochet-test-proxy';
     const upstream = http.request(
-      { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: url.port || 80, method: req.method, path: `${url.pathname}${url.search}`, headers, agent: upstreamAgent },
+      { host: mappedPort !== undefined || url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: mappedPort ?? (url.port || 80), method: req.method, path: `${url.pathname}${url.search}`, headers, agent: upstreamAgent },
       (upstreamRes) => {
         const responseHeaders = { ...upstreamRes.headers };
         for (const name of HOP_BY_HOP) delete responseHeaders[name];
@@ -104,8 +111,9 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     const host = target.slice(0, colon);
     const port = Number(target.slice(colon + 1));
     if (colon <= 0 || !Number.isInteger(port) || port <= 0) return rawReply(client, '400 Bad Request', [], `bad CONNECT target "${target}"\n`);
-    if (!LOOPBACK.has(host)) return rawReply(client, '502 Bad Gateway', [], `test proxy: cannot reach ${target} (loopback targets only)\n`);
-    const upstream = net.connect(port, host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''));
+    const mappedPort = opts.hosts?.[host.toLowerCase()];
+    if (mappedPort === undefined && !LOOPBACK.has(host)) return rawReply(client, '502 Bad Gateway', [], `test proxy: cannot reach ${target} (loopback targets only)\n`);
+    const upstream = mappedPort !== undefined ? net.connect(mappedPort, '127.0.0.1') : net.connect(port, host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''));
     tunnels.add(client);
     tunnels.add(upstream);
     const forget = () => {

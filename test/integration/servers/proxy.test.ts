@@ -103,3 +103,15 @@ test('non-loopback targets get 502 and are never contacted', async () => {
     await proxy.close();
   }
 });
+
+test('hosts maps made-up domains to a loopback port (for cookie-scoping tests), keeping the Host header', async () => {
+  const proxy = await startProxy({ hosts: { 'shop.example.com': bin.port } });
+  try {
+    const r = await viaProxy(proxy.url, 'http://shop.example.com/headers');
+    assert.equal(r.status, 200);
+    assert.equal((JSON.parse(r.body) as { headers: Record<string, string> }).headers.Host, 'shop.example.com');
+    assert.equal((await viaProxy(proxy.url, 'http://other.example.com/headers')).status, 502);
+  } finally {
+    await proxy.close();
+  }
+});
