@@ -19,6 +19,7 @@ echo "[setup] node24 done $(( $(date +%s) - T0 ))s"
 # 3. code-server, installed by npm running under Node 24 (its postinstall checks the user agent for node/v24),
 #    native modules compiled against Node 24's headers (~/.npmrc may point nodedir at Node 20's)
 export PATH="$N24/bin:$PATH" npm_config_nodedir="$N24"
-(cd "$HERE/code-server" && { [ -x node_modules/.bin/code-server ] || npm_install --foreground-scripts > "$HERE/code-server-install.log" 2>&1 || { tail -50 "$HERE/code-server-install.log"; exit 1; }; })
+LOG="$HERE/../../test-output/e2e/code-server-install.log"; mkdir -p "$(dirname "$LOG")"
+(cd "$HERE/code-server" && { [ -x node_modules/.bin/code-server ] || npm_install --foreground-scripts > "$LOG" 2>&1 || { tail -50 "$LOG"; exit 1; }; })
 XDG_CONFIG_HOME="$HERE/.xdg" "$HERE/code-server/node_modules/.bin/code-server" --config "$HERE/.xdg/cs.yaml" --version
 echo "[setup] code-server done $(( $(date +%s) - T0 ))s"

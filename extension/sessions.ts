@@ -1,0 +1,120 @@
+/**
+ * One `Session` per workspace and environment, so cookies flow from one request to the next and
+ * switching environment switches cookie jars. Each jar is saved (atomically) in the workspace
+ * storage folder handed in, so cookies survive a reload. No `vscode` in here.
+ *
+ *   const sessions = new SessionRegistry({ dir: storage, configure: (s) => { s.proxies = … } });
+ *   const s = await sessions.get('dev');   // same Session until clearCookies / dispose
+ *   await sessions.save('dev');            // after a request
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Session } from '../core/requests/sessions.ts';
+import { RequestsCookieJar } from '../core/requests/cookies.ts';
+import type { PreparedRequest } from '../core/requests/models.ts';
+import type { SessionSendOptions } from '../core/requests/sessions.ts';
+import type { Response } from '../core/requests/models.ts';
+import { removeStaleTemps, writeFileAtomic } from './atomic-file.ts';
+import { certificateFor } from './settings.ts';
+import type { ClientCertificate } from './settings.ts';
+
+const NO_ENV = '(none)';
+
+/** A Session that picks the client certificate configured for the request's host. */
+export class EditorSession extends Session {
+  clientCertificates: Record<string, ClientCertificate> = {};
+
+  override send(request: PreparedRequest, options: SessionSendOptions = {}): Promise<Response> {
+    const cert = options.cert ?? certificateFor(this.clientCertificates, request.url ?? '');
+    return super.send(request, cert ? { ...options, cert } : options);
+  }
+}
+
+export interface SessionRegistryOptions {
+  /** Folder for the cookie jars (created when needed). */
+  dir: string;
+  /** When false, cookies are neither loaded, saved, nor kept between requests. Default true. */
+  rememberCookies?: () => boolean;
+  /** Applies settings (proxies, certificates…) to a Session; called on creation and on `reconfigure`. */
+  configure?: (session: EditorSession) => void;
+  onWarning?: (message: string) => void;
+}
+
+export class SessionRegistry {
+  #options: SessionRegistryOptions;
+  #sessions = new Map<string, Promise<EditorSession>>();
+
+  constructor(options: SessionRegistryOptions) {
+    this.#options = options;
+  }
+
+  /** The Session for an environment (`undefined`: no environment selected). */
+  get(envName: string | undefined): Promise<EditorSession> {
+    const key = envName ?? NO_ENV;
+    let session = this.#sessions.get(key);
+    if (!session) {
+      session = this.#create(key);
+      this.#sessions.set(key, session);
+    }
+    return session;
+  }
+
+  /** Saves the environment's cookie jar (a no-op when cookies are not remembered). */
+  async save(envName: string | undefined): Promise<void> {
+    const key = envName ?? NO_ENV;
+    const session = await this.#sessions.get(key);
+    if (!session) return;
+    if (!this.#remember()) {
+      session.cookies.clear();
+      return;
+    }
+    await writeFileAtomic(this.#jarFile(key), JSON.stringify(session.cookies.toJSON()));
+  }
+
+  /** Forgets the cookies of one environment, or of every environment when none is named. */
+  async clearCookies(envName?: string): Promise<void> {
+    const keys = envName === undefined ? [...this.#sessions.keys()] : [envName];
+    for (const key of keys) (await this.#sessions.get(key))?.cookies.clear();
+    if (envName === undefined) await fs.rm(path.join(this.#options.dir, 'cookies'), { recursive: true, force: true });
+    else await fs.rm(this.#jarFile(envName), { force: true });
+  }
+
+  /** Re-applies `configure` to every live Session (after a settings change). */
+  async reconfigure(): Promise<void> {
+    for (const session of this.#sessions.values()) this.#options.configure?.(await session);
+  }
+
+  async dispose(): Promise<void> {
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map(async (s) => (await s).close()));
+  }
+
+  #remember(): boolean {
+    return this.#options.rememberCookies?.() ?? true;
+  }
+
+  #jarFile(key: string): string {
+    // Environment names are user text: keep the file name safe and unambiguous.
+    return path.join(this.#options.dir, 'cookies', `${encodeURIComponent(key)}.json`);
+  }
+
+  async #create(key: string): Promise<EditorSession> {
+    const session = new EditorSession();
+    this.#options.configure?.(session);
+    if (!this.#remember()) return session;
+    const file = this.#jarFile(key);
+    await removeStaleTemps(file);
+    try {
+      const jar = RequestsCookieJar.fromJSON(await fs.readFile(file, 'utf8'));
+      session.cookies.update(jar);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        const aside = `${file}.corrupt-${Date.now()}`;
+        await fs.rename(file, aside).catch(() => undefined);
+        this.#options.onWarning?.(`Saved cookies for "${key}" could not be read (${(error as Error).message}); moved to ${aside}.`);
+      }
+    }
+    return session;
+  }
+}
