@@ -666,9 +666,15 @@ class Parser {
       kind = 'form';
       body.fields = this.parseForm(start, last);
     } else {
-      const nonBlank = bodyLines.filter((l) => !isBlank(l));
-      if (nonBlank.length === 1 && FILE_REFERENCE.test((nonBlank[0] as string).trim())) {
-        const k = start + bodyLines.indexOf(nonBlank[0] as string);
+      let only = -1;
+      for (let k = start; k <= last; k++) {
+        const l = lines[k] as string;
+        if (isBlank(l)) continue;
+        only = only === -1 && l.charCodeAt(leadingSpace(l)) === 60 /* < */ ? k : -2;
+        if (only === -2) break;
+      }
+      if (only >= 0 && FILE_REFERENCE.test((lines[only] as string).trim())) {
+        const k = only;
         const ref = this.parseFileReference(k);
         if (ref) {
           kind = 'file';
@@ -887,38 +893,52 @@ class Parser {
 
   collectReferences(request: HttpRequestNode): void {
     const refs: VariableReference[] = [];
-    refs.push(...request.url.variables);
-    for (const h of request.headers) refs.push(...h.nameVariables, ...h.value.variables);
-    if (request.body) refs.push(...request.body.text.variables);
-    if (request.curl) refs.push(...request.curl.text.variables);
-    if (request.responseRedirect) refs.push(...request.responseRedirect.path.variables);
-    for (const a of request.assertions) refs.push(...a.variables);
+    const add = (list: VariableReference[]): void => {
+      for (let i = 0; i < list.length; i++) refs.push(list[i] as VariableReference);
+    };
+    add(request.url.variables);
+    for (const h of request.headers) {
+      add(h.nameVariables);
+      add(h.value.variables);
+    }
+    if (request.body) add(request.body.text.variables);
+    if (request.curl) add(request.curl.text.variables);
+    if (request.responseRedirect) add(request.responseRedirect.path.variables);
+    for (const a of request.assertions) add(a.variables);
     request.variableReferences = refs;
   }
 
   classifyVariables(): void {
-    const fileNames = new Set(this.fileVariables.map((v) => v.name));
-    const classify = (ref: VariableReference, prompts: Set<string>): void => {
-      if (ref.name.startsWith('$')) ref.kind = 'system';
-      else if (REQUEST_VARIABLE.test(ref.name)) ref.kind = 'request';
-      else if (prompts.has(ref.name)) ref.kind = 'prompt';
-      else if (fileNames.has(ref.name)) ref.kind = 'file';
-      else ref.kind = 'env';
-    };
-    const none = new Set<string>();
-    for (const v of this.fileVariables) for (const ref of v.value.variables) classify(ref, none);
-    for (const request of this.requests) {
-      const prompts = new Set(request.prompts.map((p) => p.name));
-      for (const ref of request.variableReferences) classify(ref, prompts);
-      // Body parts and file paths hold the same reference objects or their own copies; classify both.
-      for (const ref of request.body?.fileReferences.flatMap((f) => f.path.variables) ?? []) classify(ref, prompts);
-      for (const part of request.body?.parts ?? []) {
-        for (const ref of part.content?.variables ?? []) classify(ref, prompts);
-        for (const h of part.headers) for (const ref of h.value.variables) classify(ref, prompts);
+    const fileNames = new Set<string>();
+    for (const v of this.fileVariables) fileNames.add(v.name);
+    let prompts: PromptDefinition[] = [];
+    const classify = (list: VariableReference[]): void => {
+      for (const ref of list) {
+        const name = ref.name;
+        if (name.charCodeAt(0) === 36 /* $ */) ref.kind = 'system';
+        else if (name.includes('.') && REQUEST_VARIABLE.test(name)) ref.kind = 'request';
+        else if (prompts.length && prompts.some((p) => p.name === name)) ref.kind = 'prompt';
+        else if (fileNames.has(name)) ref.kind = 'file';
+        else ref.kind = 'env';
       }
-      if (request.body?.graphql) {
-        for (const ref of request.body.graphql.query.variables) classify(ref, prompts);
-        for (const ref of request.body.graphql.variables?.variables ?? []) classify(ref, prompts);
+    };
+    for (const v of this.fileVariables) classify(v.value.variables);
+    for (const request of this.requests) {
+      prompts = request.prompts;
+      classify(request.variableReferences);
+      const body = request.body;
+      if (!body) continue;
+      // Body parts, file paths and GraphQL hold their own reference objects; classify them too.
+      for (const f of body.fileReferences) classify(f.path.variables);
+      if (body.parts) {
+        for (const part of body.parts) {
+          if (part.content) classify(part.content.variables);
+          for (const h of part.headers) classify(h.value.variables);
+        }
+      }
+      if (body.graphql) {
+        classify(body.graphql.query.variables);
+        if (body.graphql.variables) classify(body.graphql.variables.variables);
       }
     }
   }
