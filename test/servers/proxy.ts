@@ -83,6 +83,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.includes(name) && value !== undefined) headers[name] = value;
     }
+    headers.host = url.host; // RFC 9112 §3.2.2: the absolute-form target wins over a received Host
     headers.via = '1.1 ricochet-test-proxy';
     const upstream = http.request(
       { host: mappedPort !== undefined || url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: mappedPort ?? (url.port || 80), method: req.method, path: `${url.pathname}${url.search}`, headers, agent: upstreamAgent },
