@@ -351,6 +351,8 @@ class Hop implements Dispatcher.DispatchHandler {
   #sentBody: Body | null;
   #bodyBuffer: Uint8Array | undefined;
   #chunked = false;
+  /** The request went out on a TLS connection opened for it (no request had used it yet). */
+  #freshTls = false;
 
   constructor(adapter: HTTPAdapter, request: PreparedRequest, options: SendOptions, limits: Limits, target: Target, proxy: ProxyChoice | undefined) {
     this.#adapter = adapter;
@@ -484,6 +486,7 @@ class Hop implements Dispatcher.DispatchHandler {
     const facts = socketFacts.get(socket);
     if (facts && !facts.used) {
       facts.used = true;
+      this.#freshTls = r.tls !== undefined;
       r.timings.dns = facts.dns;
       r.timings.connect = facts.connect;
       r.timings.tls = facts.tls;
@@ -661,6 +664,13 @@ class Hop implements Dispatcher.DispatchHandler {
     }
     if (proxy && (code === 'UND_ERR_PRX_TLS' || err.name === 'SecureProxyConnectionError' || err.name === 'ProxyConnectionError')) {
       return connectionError(ProxyError, `Cannot connect to proxy ${proxy.label}: ${inner.message || message}`);
+    }
+    if (this.#freshTls && beforeResponse && !this.#options.cert && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) {
+      // TLS 1.3 servers refuse a missing client certificate after the handshake, by closing.
+      return connectionError(
+        SSLError,
+        `[SSL] ${target} closed the new TLS connection before answering: it probably requires a client certificate (pass cert) (${message})`,
+      );
     }
     const tlsText = describeTlsError({ code, message, reason: (err as { reason?: unknown }).reason ?? (inner as { reason?: unknown }).reason }, this.#target.host, this.#target.port);
     if (tlsText) return connectionError(SSLError, tlsText);
