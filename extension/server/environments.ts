@@ -28,8 +28,11 @@ export interface EnvValue {
 
 const SECRET_NAME = /pass(word|wd)?|secret|token|api[-_]?key|credential|private[-_]?key|auth/i;
 
-export function looksSecret(name: string): boolean {
-  return SECRET_NAME.test(name);
+/** The extension's marker for a value kept in VS Code's SecretStorage (see extension/environments.ts). */
+export const SECRET_MARKER = '$secret';
+
+export function looksSecret(name: string, value?: string): boolean {
+  return SECRET_NAME.test(name) || value === SECRET_MARKER;
 }
 
 export function mask(value: string): string {
@@ -92,7 +95,7 @@ export class EnvironmentStore {
     const fromSettings = (env: string) => {
       for (const [name, value] of Object.entries(this.settings[env] ?? {})) {
         if (typeof value !== 'string') continue;
-        out.set(name, { name, value, source: { kind: 'settings', environment: env }, secret: looksSecret(name) });
+        out.set(name, { name, value, source: { kind: 'settings', environment: env }, secret: looksSecret(name, value) });
       }
     };
     fromSettings('$shared');
@@ -101,7 +104,7 @@ export class EnvironmentStore {
       for (const env of environment ? ['$shared', environment] : ['$shared']) {
         for (const [name, entry] of parsed.environments.get(env) ?? []) {
           const source: EnvSource = { kind: 'env-file', environment: env, file: parsed.file, private: parsed.private };
-          out.set(name, { name, value: entry.value, source, secret: parsed.private || looksSecret(name), position: entry.position });
+          out.set(name, { name, value: entry.value, source, secret: parsed.private || looksSecret(name, entry.value), position: entry.position });
         }
       }
     }
