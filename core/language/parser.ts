@@ -21,6 +21,7 @@ import type {
   HttpRequestNode,
   MetadataNode,
   MultipartPartNode,
+  Position,
   PromptDefinition,
   Range,
   RequestLineNode,
@@ -542,8 +543,8 @@ class Parser {
       lastEnd = at + piece.length;
     }
     const url: TextNode = {
-      text: urlParts.join(''),
-      range: range(i, urlStart, lastLine, lastLine === i ? urlEnd : lastEnd),
+      text: urlParts.length === 1 ? (urlParts[0] as string) : urlParts.join(''),
+      range: urlLineRanges.length === 1 ? (urlLineRanges[0] as Range) : range(i, urlStart, lastLine, lastEnd),
       variables,
     };
     if (!url.text) {
@@ -603,14 +604,17 @@ class Parser {
     const rawValue = m[2] as string;
     const value = rawValue.trim();
     const valueAt = value ? lead + t.length - rawValue.length + rawValue.indexOf(value) : lead + t.length;
+    // Equal positions are shared (plain data, never mutated by the parser) to keep the tree small.
+    const start = { line: i, character: lead };
+    const end = { line: i, character: lead + t.length };
     if (/\s/.test(name)) {
       this.diag(`header name "${name}" must not contain spaces`, range(i, lead, i, lead + name.length), 'invalid-header');
     }
     return {
       name,
-      value: this.textNode(i, valueAt, value),
-      nameRange: range(i, lead, i, lead + name.length),
-      range: range(i, lead, i, lead + t.length),
+      value: this.textNode(i, valueAt, value, end),
+      nameRange: { start, end: { line: i, character: lead + name.length } },
+      range: { start, end },
       nameVariables: this.scanVariables(i, lead, name),
     };
   }
@@ -836,8 +840,10 @@ class Parser {
     return result;
   }
 
-  textNode(line: number, at: number, text: string): TextNode {
-    return { text, range: range(line, at, line, at + text.length), variables: this.scanVariables(line, at, text) };
+  /** `end` may be passed when an existing Position object already marks the text's end. */
+  textNode(line: number, at: number, text: string, end?: Position): TextNode {
+    const endPos = end && end.line === line && end.character === at + text.length ? end : { line, character: at + text.length };
+    return { text, range: { start: { line, character: at }, end: endPos }, variables: this.scanVariables(line, at, text) };
   }
 
   /** Find `{{…}}` in `text`, which starts at (`line`, `at`) in the document. */

@@ -237,7 +237,8 @@ export class Runner {
 
   #load(source: { path: string; text?: string }): LoadedFile {
     const path = resolve(source.path);
-    const text = source.text ?? readFileSync(path, 'utf8');
+    // A byte-order mark is not part of the first line (editors hide it too).
+    const text = (source.text ?? readFileSync(path, 'utf8')).replace(/^\ufeff/, '');
     const file = parseHttpFile(text, { uri: path });
     // Environment files are workspace content like the .http file itself, so they are read in restricted mode too.
     const set = mergeEnvironmentSets(environmentsFor(path, this.options.workspaceRoot).set, this.options.environments);
