@@ -253,7 +253,11 @@ function run(code: string, ctx: ScriptContext, withResponse: boolean): ScriptRes
     script.runInContext(context, { timeout });
     return { tests, logs };
   } catch (e) {
-    return { tests, logs, error: describeError(e, timeout) };
+    // An uncaught error (a top-level client.assert, a typo, the time limit) fails the request
+    // like a failed test would, so CI notices it; `error` says why.
+    const error = describeError(e, timeout);
+    tests.push({ name: withResponse ? 'response handler' : 'pre-request script', passed: false, message: error });
+    return { tests, logs, error };
   }
 }
 

@@ -113,8 +113,12 @@ test('no require, process, eval or host constructors inside', () => {
 test('syntax errors, uncaught throws and client.exit', () => {
   const syntax = runResponseHandler(`client.log('a'`, { globals: new Map(), exchange, filename: 'api.http' });
   assert.match(syntax.error!, /SyntaxError/);
-  const thrown = runResponseHandler(`client.assert(false, 'outside a test')`, { globals: new Map(), exchange });
+  const thrown = runResponseHandler(`client.test('ok', () => {}); client.assert(false, 'outside a test')`, { globals: new Map(), exchange });
   assert.equal(thrown.error, 'Error: outside a test');
+  assert.deepEqual(thrown.tests, [
+    { name: 'ok', passed: true },
+    { name: 'response handler', passed: false, message: 'Error: outside a test' },
+  ], 'an uncaught error counts as a failed test');
   const exit = runResponseHandler(`client.log('one'); client.exit(); client.log('two')`, { globals: new Map(), exchange });
   assert.equal(exit.error, undefined);
   assert.deepEqual(exit.logs, ['one']);
