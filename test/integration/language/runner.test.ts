@@ -233,3 +233,27 @@ test('a request with a parse error is not sent and names the problem', async () 
   assert.match(results[0]?.error?.message ?? '', /api\.http:2:1: "not a header" is not a header/);
   assert.equal(status(results[1]), 200);
 });
+
+test('the JetBrains fixture runs unchanged: pre-request script, handler globals, handler file, >> output', async () => {
+  const { cpSync, readFileSync, existsSync } = await import('node:fs');
+  const copy = join(dir, 'jetbrains');
+  cpSync(join(import.meta.dirname, '../../fixtures/http/jetbrains'), copy, { recursive: true });
+  // The fixture's own environment points nowhere; the caller's settings win over the file.
+  const runner = new Runner({ envName: 'dev', environments: { dev: { host: server.url } } });
+  try {
+    const results = await runner.runFile({ path: join(copy, 'requests.http') });
+    assert.equal(results.length, 3);
+    assert.deepEqual(results.map((e) => e.error), [undefined, undefined, undefined]);
+    const created = json(results[0]);
+    assert.match((created.json as { name: string }).name, /^user-42$/);
+    assert.ok(Number((created.json as { n: number }).n) >= 1);
+    assert.deepEqual(results[0]?.tests.map((t) => [t.name, t.passed]), [['created', true]]);
+    assert.equal((json(results[1]).args as Record<string, string>).name, 'user-42');
+    assert.deepEqual(results[1]?.tests.map((t) => [t.name, t.passed]), [['read back', true]]);
+    assert.ok(existsSync(join(copy, 'out.json')), '>> wrote the response');
+    assert.equal(JSON.parse(readFileSync(join(copy, 'out.json'), 'utf8')).args.name, 'user-42');
+    assert.deepEqual(results[2]?.tests.map((t) => t.passed), [true, true]);
+  } finally {
+    await runner.close();
+  }
+});
