@@ -22,7 +22,6 @@ import { colorEnabled, palette } from './colors.ts';
 import type { Palette } from './colors.ts';
 import { Progress } from './progress.ts';
 import { formatExchange, formatSummary, formatVerbose, summarize } from './report.ts';
-import { sendSpec } from './send.ts';
 
 export interface OutStream {
   write(s: string): boolean;
@@ -53,6 +52,7 @@ export interface CliRunnerOptions {
 
 export interface CliRunner {
   runPaths(paths: string[], filter?: { name?: string }): Promise<Exchange[]>;
+  runRequest(source: { path: string; text?: string }, which: number): Promise<Exchange>;
   close(): Promise<void>;
 }
 
@@ -279,7 +279,7 @@ export async function curlCommand(args: string[], io: CliIO, deps: CliDeps): Pro
   if (!/^\s*\S*curl(\.exe)?(\s|$)/i.test(command)) command = `curl ${command}`;
   let spec;
   try {
-    spec = parseCurl(command, { cwd: io.cwd });
+    spec = parseCurl(command, { cwd: io.cwd }); // check it here: a bad command is a usage error
   } catch (e) {
     if (e instanceof CurlParseError) {
       println(io.stderr, `${c.red('error')}: ${e.message}`);
@@ -288,14 +288,21 @@ export async function curlCommand(args: string[], io: CliIO, deps: CliDeps): Pro
     }
     throw e;
   }
+  // The Runner sends it, as it would a `curl …` request in a .http file (paths relative to cwd).
   const progress = new Progress(io.stderr);
   progress.start(`${spec.method} ${spec.url}`);
-  const exchange = await sendSpec(spec, {
+  const runner = deps.createRunner({
     ...(insecure ? { verify: false } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
-    onProgress: (received, total) => progress.update(received, total),
+    onProgress: (info) => progress.update(info.received, info.total),
   });
-  progress.stop();
+  let exchange: Exchange;
+  try {
+    exchange = await runner.runRequest({ path: path.join(io.cwd, 'command-line.http'), text: command }, 0);
+  } finally {
+    progress.stop();
+    await runner.close();
+  }
   const report = { colors: c };
   if (verbose) for (const line of formatVerbose({ ...exchange, body: undefined } as Exchange, report)) println(io.stderr, line);
   const last = exchange.hops.at(-1)!;

@@ -40,6 +40,7 @@ function fakeDeps(results: Exchange[], seen: { options?: CliRunnerOptions; paths
           }
           return out;
         },
+        runRequest: async () => results[0]!,
         close: async () => {},
       };
     },
