@@ -7,12 +7,14 @@
  *   ?? body $.items exists
  *   ?? duration < 500
  *   ?? body matches /"ok":\s*true/
+ *   ?? body //user/name == Ada        (XPath, for XML bodies)
  *
  * `parseAssertion` turns one line into an `Assertion`; `evaluateAssertion` checks it against an
  * `Exchange` and returns a `TestResult` carrying what was expected and what was found.
  */
 import { JSONPath } from 'jsonpath-plus';
 import { finalHop, totalTime } from '../requests/exchange.ts';
+import { xpathValue } from './request-variables.ts';
 import type { Exchange, TestResult } from '../requests/exchange.ts';
 
 export const OPERATORS = ['==', '!=', '<=', '>=', '<', '>', 'includes', 'startsWith', 'endsWith', 'matches', 'exists'] as const;
@@ -22,7 +24,7 @@ export type AssertionSubject =
   | { kind: 'status' }
   | { kind: 'duration' }
   | { kind: 'header'; name: string }
-  /** The whole body as text, or the value at a JSONPath (`$…`). */
+  /** The whole body as text, or the value at a JSONPath (`$…`) or an XPath (`/…`). */
   | { kind: 'body'; path?: string };
 
 export interface Assertion {
@@ -97,8 +99,8 @@ export function parseAssertion(text: string): { assertion?: Assertion; error?: A
       for (const ch of t.text) depth += ch === '[' || ch === '(' ? 1 : ch === ']' || ch === ')' ? -1 : 0;
     }
     const path = opIndex > 1 ? text.slice(tokens[1]!.start, tokens[opIndex - 1]!.end) : undefined;
-    if (path !== undefined && !path.startsWith('$')) {
-      return { error: { message: `body path must be a JSONPath starting with "$", got "${path}"`, start: tokens[1]!.start, end: tokens[opIndex - 1]!.end } };
+    if (path !== undefined && !path.startsWith('$') && !path.startsWith('/')) {
+      return { error: { message: `body path must be a JSONPath ("$.id") or an XPath ("//id"), got "${path}"`, start: tokens[1]!.start, end: tokens[opIndex - 1]!.end } };
     }
     subject = path === undefined ? { kind: 'body' } : { kind: 'body', path };
   } else {
@@ -196,6 +198,17 @@ function actualValue(a: Assertion, exchange: Exchange): { value: Actual; problem
       if (!exchange.body) return { value: MISSING };
       const text = bodyText(exchange);
       if (a.subject.path === undefined) return { value: text };
+      if (a.subject.path.startsWith('/')) {
+        try {
+          return { value: xpathValue(text, a.subject.path, `body ${a.subject.path}`) };
+        } catch (e) {
+          const message = (e as Error).message;
+          // "matched nothing" is an answer (the value is missing), anything else is a problem.
+          if (/matched nothing/.test(message)) return { value: MISSING };
+          const problem = (e as Error).name === 'VariableError' ? message.replace(/^\{\{[^}]*\}\}: /, '') : `the body is not XML: ${message}`;
+          return { value: MISSING, problem };
+        }
+      }
       let json: unknown;
       try {
         json = JSON.parse(text);

@@ -39,7 +39,7 @@ test('bad assertions come back as errors with the offending range', () => {
   assert.match(parseAssertion('?? duration < fast').error!.message, /not a number/);
   assert.match(parseAssertion('?? body matches /(/').error!.message, /invalid regular expression/);
   assert.match(parseAssertion('??').error!.message, /empty assertion/);
-  assert.match(parseAssertion('?? body id == 5').error!.message, /JSONPath/);
+  assert.match(parseAssertion('?? body id == 5').error!.message, /JSONPath \("\$\.id"\) or an XPath/);
 });
 
 test('status, header, body and duration are checked with expected and actual', () => {
@@ -79,6 +79,18 @@ test('status, header, body and duration are checked with expected and actual', (
 test('body is decoded with the charset the exchange names', () => {
   const latin = makeExchange({ body: new Uint8Array([0x63, 0x61, 0x66, 0xe9]), contentType: 'text/plain; charset=iso-8859-1', charset: 'iso-8859-1' });
   assert.equal(evaluateAssertion(parsed('?? body == café'), latin).passed, true);
+});
+
+test('XPath on XML bodies', () => {
+  const xml = makeExchange({ body: '<user id="7"><name>Ada</name><tags><t>a</t><t>b</t></tags></user>', contentType: 'application/xml' });
+  const check = (t: string) => evaluateAssertion(parsed(t), xml);
+  assert.equal(check('?? body //name == Ada').passed, true);
+  assert.equal(check('?? body /user/@id == 7').passed, true);
+  assert.equal(check('?? body //missing exists').passed, false);
+  assert.equal(check('?? body //t exists').passed, true);
+  const notXml = evaluateAssertion(parsed('?? body //name exists'), makeExchange({ body: '{"a":1}', contentType: 'application/json' }));
+  assert.equal(notXml.passed, false);
+  assert.match(notXml.message!, /not XML/);
 });
 
 test('a JSONPath on a non-JSON body fails with a reason', () => {
