@@ -73,9 +73,11 @@ export class Progress {
     const elapsed = Date.now() - this.started;
     if (elapsed < this.delay) return;
     const spin = FRAMES[this.frame++ % FRAMES.length]!;
-    let line = `${spin} ${this.label}  ${formatDuration(elapsed)}`;
+    // Numbers first: a narrow terminal cuts the end of the line, and that should be the URL.
+    let line = `${spin} ${formatDuration(elapsed).padStart(7)}`;
     if (this.total && this.total > 0) line += `  ${progressBar(this.received / this.total)}  ${formatBytes(this.received)} / ${formatBytes(this.total)}`;
     else if (this.received > 0) line += `  ${formatBytes(this.received)}`;
+    line += `  ${this.label}`;
     const width = (this.stream.columns ?? 80) - 1;
     if (line.length > width) line = line.slice(0, width - 1) + '…';
     this.stream.write(`\r\x1b[2K${line}`);

@@ -137,7 +137,7 @@ test('sizes, durations and the progress bar', async () => {
   p.update(512 * 1024, 1024 * 1024);
   await new Promise((r) => setTimeout(r, 250));
   p.stop();
-  assert.match(tty.text, /GET http:\/\/h\/big .*\[=+>? *\]  50%  512\.0 KB \/ 1\.0 MB/);
+  assert.match(tty.text, /\d+ ms  \[=+>? *\]  50%  512\.0 KB \/ 1\.0 MB  GET http:\/\/h\/big/);
   assert.ok(tty.text.endsWith('\r\x1b[2K'), 'the line is erased before other output');
   const piped = sink(false);
   const q = new Progress(piped, { delay: 0 });
