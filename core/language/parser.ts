@@ -57,6 +57,16 @@ const REQUEST_VARIABLE = /^[\w-]+\.(response|request)\.(body|headers)(\.|$)/;
 const FILE_REFERENCE = /^<(@(\w*))?\s+(\S.*?)\s*$/;
 const TIMEOUT_VALUE = /^\d+(\.\d+)?\s*(ms|s|m)?$/i;
 
+/** A Position equal to (line, character): `reuse` itself when it already is one (keeps the tree small). */
+function pos(line: number, character: number, reuse?: Position): Position {
+  return reuse && reuse.line === line && reuse.character === character ? reuse : { line, character };
+}
+
+/** The same list with no spare capacity (arrays grown by push keep room for 16 more). */
+function compact<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
+}
+
 function range(sl: number, sc: number, el: number, ec: number): Range {
   return { start: { line: sl, character: sc }, end: { line: el, character: ec } };
 }
@@ -141,7 +151,7 @@ class Parser {
     if (title) {
       const at = hashes + rest.indexOf(title);
       node.title = title;
-      node.titleRange = range(line, at, line, at + title.length);
+      node.titleRange = { start: { line, character: at }, end: pos(line, at + title.length, node.range.end) };
     }
     return node;
   }
@@ -286,7 +296,14 @@ class Parser {
     }
 
     const lastText = lines[lastContentLine] ?? '';
-    request.range = range(requestStartLine, 0, lastContentLine, lastText.length);
+    request.range = {
+      start: pos(requestStartLine, 0, separator?.range.start),
+      end: { line: lastContentLine, character: lastText.length },
+    };
+    request.headers = compact(request.headers);
+    request.metadata = compact(request.metadata);
+    request.comments = compact(request.comments);
+    request.assertions = compact(request.assertions);
     this.collectReferences(request);
     this.requests.push(request);
   }
@@ -334,7 +351,9 @@ class Parser {
     const text = after.trim();
     const at = text ? lead + 2 + after.indexOf(text) : lead + 2;
     const textRange = range(i, at, i, at + text.length);
-    return { text, textRange, range: this.lineRange(i), variables: this.scanVariables(i, at, text) };
+    const whole = range(i, lead, i, Math.max(lead, trimmedEnd(line)));
+    whole.end = pos(whole.end.line, whole.end.character, textRange.end);
+    return { text, textRange, range: whole, variables: this.scanVariables(i, at, text) };
   }
 
   /**
@@ -422,7 +441,9 @@ class Parser {
     if (value) {
       const vs = restAt + rest.indexOf(value);
       node.value = value;
-      node.valueRange = range(i, vs, i, vs + value.length);
+      node.valueRange = { start: { line: i, character: vs }, end: pos(i, vs + value.length, node.range.end) };
+    } else {
+      node.range.end = pos(i, node.range.end.character, node.keywordRange.end);
     }
     if (!KNOWN_METADATA.has(keyword)) {
       this.diag(`unknown metadata @${keyword}`, node.keywordRange, 'unknown-metadata', 'hint');
@@ -550,11 +571,16 @@ class Parser {
     if (!url.text) {
       this.diag('the request line needs a URL', range(i, lead, i, lead + t.length), 'missing-url');
     }
+    if (lastLine !== i) url.variables = compact(url.variables);
+    const lineEnd = lastLine === i ? lead + t.length : lastEnd;
     const node: RequestLineNode = {
       method,
       url,
       urlLineRanges,
-      range: range(i, lead, lastLine, lastLine === i ? lead + t.length : lastEnd),
+      range: {
+        start: pos(i, lead, methodRange?.start ?? url.range.start),
+        end: pos(lastLine, lineEnd, lastLine === i && httpVersionRange ? httpVersionRange.end : url.range.end),
+      },
     };
     if (methodRange) node.methodRange = methodRange;
     if (httpVersion && httpVersionRange) {
@@ -654,7 +680,7 @@ class Parser {
     const variables: VariableReference[] = [];
     for (let k = start; k <= last; k++) variables.push(...this.scanVariables(k, 0, lines[k] as string));
     const lastLen = (lines[last] as string).length;
-    const text: TextNode = { text: bodyLines.join('\n'), range: range(start, 0, last, lastLen), variables };
+    const text: TextNode = { text: bodyLines.join('\n'), range: range(start, 0, last, lastLen), variables: compact(variables) };
     const contentType = request.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value.text ?? '';
     const requestType = request.headers.find((h) => h.name.toLowerCase() === 'x-request-type')?.value.text ?? '';
     let kind: BodyKind = 'text';
@@ -894,7 +920,7 @@ class Parser {
       }
       pos = text.indexOf('{{', close + 2);
     }
-    return found;
+    return compact(found);
   }
 
   collectReferences(request: HttpRequestNode): void {
@@ -911,7 +937,7 @@ class Parser {
     if (request.curl) add(request.curl.text.variables);
     if (request.responseRedirect) add(request.responseRedirect.path.variables);
     for (const a of request.assertions) add(a.variables);
-    request.variableReferences = refs;
+    request.variableReferences = compact(refs);
   }
 
   classifyVariables(): void {
