@@ -30,6 +30,84 @@ export interface ShellToken {
 
 const ANSI_C_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
 
+/**
+ * Whether a command was written for Windows `cmd.exe` (Chrome's "Copy as cURL (cmd)"): `^` escapes
+ * and `^`-newline continuations, double quotes only.
+ */
+export function isCmdStyle(command: string): boolean {
+  // Chrome's cmd form always starts `curl ^"`; a hand-written one continues lines with ` ^` and,
+  // cmd having no single quotes, uses none (a POSIX command with `^` in quoted data has some).
+  return /^\s*\S*curl(\.exe)?\s+\^"/i.test(command) || (/\s\^\r?\n/.test(command) && !command.includes("'"));
+}
+
+/**
+ * Splits a `cmd.exe` command line in two steps, like Windows does: cmd removes its `^` escapes
+ * (`^` at a line end continues the line), then the program splits the rest with the C runtime's
+ * rules: `"…"` quotes, backslashes before a quote escape it, and `'` is an ordinary character.
+ */
+export function splitCmdWords(command: string): ShellToken[] {
+  const chars: string[] = [];
+  const origin: number[] = [];
+  for (let i = 0; i < command.length; i++) {
+    if (command[i] === '^') {
+      if (command[i + 1] === '\n' || (command[i + 1] === '\r' && command[i + 2] === '\n')) {
+        i += command[i + 1] === '\n' ? 1 : 2;
+        continue;
+      }
+      i++;
+      if (i >= command.length) break;
+    }
+    chars.push(command[i]!);
+    origin.push(i);
+  }
+  const tokens: ShellToken[] = [];
+  let current = '';
+  let inWord = false;
+  let quoted = false;
+  let quoteAt = 0;
+  let start = 0;
+  const end = (k: number) => (k < origin.length ? origin[k]! : command.length);
+  for (let k = 0; k < chars.length; ) {
+    const ch = chars[k]!;
+    if (!quoted && (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r')) {
+      if (inWord) tokens.push({ value: current, start, end: end(k) });
+      inWord = false;
+      k++;
+      continue;
+    }
+    if (!inWord) {
+      inWord = true;
+      current = '';
+      start = origin[k]!;
+    }
+    if (ch === '\\') {
+      let run = 0;
+      while (chars[k + run] === '\\') run++;
+      if (chars[k + run] === '"') {
+        current += '\\'.repeat(Math.floor(run / 2));
+        k += run;
+        if (run % 2 === 1) {
+          current += '"';
+          k++;
+        }
+      } else {
+        current += '\\'.repeat(run);
+        k += run;
+      }
+    } else if (ch === '"') {
+      quoted = !quoted;
+      quoteAt = origin[k]!;
+      k++;
+    } else {
+      current += ch;
+      k++;
+    }
+  }
+  if (quoted) throw new CurlParseError('unclosed double quote', quoteAt);
+  if (inWord) tokens.push({ value: current, start, end: command.length });
+  return tokens;
+}
+
 /** Splits a shell command line into words. Throws `CurlParseError` on an unclosed quote. */
 export function splitShellWords(command: string): ShellToken[] {
   const tokens: ShellToken[] = [];
@@ -252,7 +330,7 @@ function encodeFormComponent(s: string): string {
 /** Turns a `curl …` command into a `RequestSpec`. Throws `CurlParseError` naming the offending token. */
 export function parseCurl(command: string, options: ParseCurlOptions = {}): RequestSpec {
   const cwd = options.cwd ?? process.cwd();
-  const words = splitShellWords(command);
+  const words = isCmdStyle(command) ? splitCmdWords(command) : splitShellWords(command);
   const first = words[0];
   if (!first || !/(^|[\\/])curl(\.exe)?$/i.test(first.value)) {
     throw new CurlParseError('not a curl command: it must start with "curl"', first?.start ?? 0);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseCurl, CurlParseError, splitShellWords } from '../../../core/language/curl.ts';
+import { parseCurl, CurlParseError, splitShellWords, isCmdStyle } from '../../../core/language/curl.ts';
 
 test('shell quoting: single, double, $-quotes, escapes and continuations', () => {
   const words = (s: string) => splitShellWords(s).map((t) => t.value);
@@ -116,4 +116,27 @@ test('errors name the problem and the offset of the offending token', () => {
   bad('curl http://a http://b', /more than one URL/, 14);
   bad('curl http://h -H', /-H needs a value/, 14);
   bad('curl http://h -b cookies.txt', /cookie file/);
+});
+
+test('Windows cmd commands (Chrome "Copy as cURL (cmd)") with ^ escapes', () => {
+  const cmd = [
+    'curl ^"https://api.example.com/items?a=1^&b=2^" ^',
+    '  -H ^"accept: application/json^" ^',
+    "  -H ^\"user-agent: Mozilla/5.0 (it's me)^\" ^",
+    '  --data-raw ^"^{^\\^"name^\\^":^\\^"Ada 100^%^\\^"^}^" ^',
+    '  --compressed',
+  ].join('\r\n');
+  const spec = parseCurl(cmd);
+  assert.equal(spec.url, 'https://api.example.com/items?a=1&b=2');
+  assert.deepEqual(spec.headers.slice(0, 2), [['accept', 'application/json'], ['user-agent', "Mozilla/5.0 (it's me)"]]);
+  assert.deepEqual(spec.body, { kind: 'text', text: '{"name":"Ada 100%"}' });
+  assert.equal(spec.compressed, true);
+});
+
+test('cmd style is only assumed for cmd commands', () => {
+  assert.equal(isCmdStyle('curl ^"https://h/^"'), true);
+  assert.equal(isCmdStyle('curl "https://h/" ^\n  -H "a: b"'), true);
+  assert.equal(isCmdStyle(`curl https://h/ --data-raw 'x ^"y" ^\n'`), false);
+  assert.deepEqual(parseCurl(`curl https://h/ --data-raw 'a ^"b" ^\nc'`).body, { kind: 'text', text: 'a ^"b" ^\nc' });
+  assert.equal(parseCurl('curl "https://h/x" ^\n  -H "a: b"').headers[0]![1], 'b');
 });
