@@ -55,6 +55,8 @@ export interface SessionSendOptions extends SendOptions {
 }
 
 export const DEFAULT_REDIRECT_LIMIT = 30;
+// Marks the sends resolveRedirects makes, which need no `next`.
+const FOLLOWING = Symbol('following redirects');
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
@@ -217,7 +219,7 @@ export class Session implements AsyncDisposable {
     if (!(request instanceof PreparedRequest)) {
       throw new TypeError('Session.send needs a PreparedRequest; use session.prepareRequest(new Request(…)) first');
     }
-    const { allowRedirects = true, ...rest } = options;
+    const { allowRedirects = true, [FOLLOWING]: following, ...rest } = options as SessionSendOptions & { [FOLLOWING]?: boolean };
     const explicitProxies = rest.proxies ?? this.proxies;
     const sendOptions: SendOptions = {
       ...rest,
@@ -233,7 +235,11 @@ export class Session implements AsyncDisposable {
     for (const earlier of r.history) this.#keepCookies(earlier);
     this.#keepCookies(r);
 
-    if (allowRedirects) {
+    if (!allowRedirects) {
+      // Like Requests' `next`: the request a redirect would lead to, ready to send.
+      const target = following ? undefined : this.getRedirectTarget(r);
+      if (target !== undefined) r.next = this.#redirectRequest(r, request, target, safeHash(request.url), explicitProxies);
+    } else {
       const chain: Response[] = [];
       try {
         for await (const hop of this.resolveRedirects(r, request, { ...sendOptions, proxies: explicitProxies })) chain.push(hop);
@@ -360,38 +366,50 @@ export class Session implements AsyncDisposable {
       }
       options.signal?.throwIfAborted();
 
-      const next = new URL(target, resp.url);
-      if (!next.hash && previousFragment) next.hash = previousFragment;
-      else if (next.hash) previousFragment = next.hash;
-
-      const prepared = req.copy();
-      prepared.url = next.href;
-      const before = prepared.method;
-      this.rebuildMethod(prepared, resp);
-      const keepsBody = resp.statusCode === 307 || resp.statusCode === 308 || prepared.method === before;
-      if (!keepsBody || prepared.method === 'GET' || prepared.method === 'HEAD') {
-        for (const h of ['Content-Length', 'Content-Type', 'Transfer-Encoding']) prepared.headers.delete(h);
-        prepared.body = null;
-      }
-      prepared.headers.delete('Cookie');
-
-      // The request's jar: what it had, what this hop set (scoped to its host), and the session's.
-      const jar = prepared.cookies ?? new RequestsCookieJar();
-      extractCookiesToJar(jar, resp.request, resp.getSetCookie());
-      jar.update(this.cookies);
-      prepared.prepareCookies(jar);
-
-      // The explicit proxies travel on; send() adds the environment's for the new URL.
-      this.rebuildProxies(prepared, options.proxies);
-      this.rebuildAuth(prepared, resp);
+      const prepared = this.#redirectRequest(resp, req, target, previousFragment, options.proxies);
+      previousFragment = safeHash(prepared.url);
       if (prepared.body != null) prepared.rewindBody();
-
       req = prepared;
-      resp = await this.send(req, { ...options, allowRedirects: false });
+      resp = await this.send(req, { ...options, allowRedirects: false, [FOLLOWING]: true } as SessionSendOptions);
       target = this.getRedirectTarget(resp);
       if (target === undefined) resp.history = [...hist];
       yield resp;
     }
+  }
+
+  /** The request for the hop after redirect `resp` of `req` to `target` (not sent). */
+  #redirectRequest(
+    resp: Response,
+    req: PreparedRequest,
+    target: string,
+    previousFragment: string,
+    proxies: ProxiesInit | null | undefined,
+  ): PreparedRequest {
+    const next = new URL(target, resp.url);
+    // A Location without a fragment inherits the request's (RFC 9110 §10.2.2).
+    if (!next.hash && previousFragment) next.hash = previousFragment;
+
+    const prepared = req.copy();
+    prepared.url = next.href;
+    const before = prepared.method;
+    this.rebuildMethod(prepared, resp);
+    const keepsBody = resp.statusCode === 307 || resp.statusCode === 308 || prepared.method === before;
+    if (!keepsBody || prepared.method === 'GET' || prepared.method === 'HEAD') {
+      for (const h of ['Content-Length', 'Content-Type', 'Transfer-Encoding']) prepared.headers.delete(h);
+      prepared.body = null;
+    }
+    prepared.headers.delete('Cookie');
+
+    // The request's jar: what it had, what this hop set (scoped to its host), and the session's.
+    const jar = prepared.cookies ?? new RequestsCookieJar();
+    extractCookiesToJar(jar, resp.request, resp.getSetCookie());
+    jar.update(this.cookies);
+    prepared.prepareCookies(jar);
+
+    // The explicit proxies travel on; send() adds the environment's for the new URL.
+    this.rebuildProxies(prepared, proxies);
+    this.rebuildAuth(prepared, resp);
+    return prepared;
   }
 
   /**

@@ -165,3 +165,13 @@ test('an abort during the redirect chain stops it', async () => {
   });
   await assert.rejects(s.get(`${bin.url}/redirect/3`, { signal: controller.signal }), (e: unknown) => e instanceof Error);
 });
+
+test('with allowRedirects false, response.next is the request the redirect leads to', async () => {
+  await using s = new Session();
+  const r = await s.post(`${scripted.url}/go?status=303&to=/echo`, { data: 'x', allowRedirects: false });
+  assert.equal(r.statusCode, 303);
+  assert.equal(r.next?.url, `${scripted.url}/echo`);
+  assert.equal(r.next?.method, 'GET');
+  const followed = await s.send(r.next!);
+  assert.equal((followed.json() as Echoed).method, 'GET');
+});
