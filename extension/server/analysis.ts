@@ -5,6 +5,7 @@
  */
 import type { HttpFile, HttpRequestNode, Position, Range, VariableDefinition, VariableReference } from '../../core/language/ast.ts';
 import { rangeContains } from '../../core/language/ast.ts';
+import type { ParsedBlock } from './incremental-parse.ts';
 
 export interface Analysis {
   uri: string;
@@ -20,17 +21,19 @@ export interface Analysis {
   referencesByLine: Map<number, VariableReference[]>;
   /** Every `{{…}}`, in no particular order. */
   references: VariableReference[];
+  /** The `###` blocks the file was parsed in (unchanged ones are reused between versions). */
+  blocks: readonly ParsedBlock[];
 }
 
 /**
  * Indexes a parsed document (`file` from `parseHttpFile` or the incremental parser). The
  * reference indexes are built on first use: typing only needs diagnostics and completion.
  */
-export function buildAnalysis(uri: string, version: number, line: (line: number) => string, file: HttpFile): Analysis {
+export function buildAnalysis(uri: string, version: number, line: (line: number) => string, file: HttpFile, blocks: readonly ParsedBlock[]): Analysis {
   const definitions = new Map<string, VariableDefinition[]>();
   for (const def of file.fileVariables) push(definitions, def.name, def);
   const namedRequests = new Map<string, HttpRequestNode[]>();
-  for (const request of file.requests) if (request.name) push(namedRequests, request.name, request);
+  for (const block of blocks) for (const request of block.named) push(namedRequests, request.name!, request);
   let references: VariableReference[] | undefined;
   let referencesByLine: Map<number, VariableReference[]> | undefined;
   return {
@@ -40,6 +43,7 @@ export function buildAnalysis(uri: string, version: number, line: (line: number)
     file,
     definitions,
     namedRequests,
+    blocks,
     get references() {
       if (!references) {
         references = [];

@@ -30,19 +30,18 @@ const SYSTEM_NAMES = new Set(SYSTEM_VARIABLES.map((v) => v.label));
 const SOURCE = 'ricochet';
 
 /**
- * Per request: diagnostics whose ranges are the parser's own objects (`refs`, which follow the
- * request when it moves, since the incremental parser shifts them in place) and ones with ranges
- * made here (`own`, shifted when the request moved). Valid while the scope is the same: the
- * environment, the file variable names and the request names.
+ * Per block (the parser reuses unchanged blocks between versions): diagnostics whose ranges are
+ * the parser's own objects (`refs`; they follow the block when it moves, the parser shifts them
+ * in place) and ones with ranges made here (`own`, written at `line` and shifted on output).
+ * Valid while the scope is the same: environment, file variable names and request names.
  */
-interface Cached {
+interface BlockMemo {
   scope: string;
   dir: string | undefined;
   line: number;
-  own: Diagnostic[];
   refs: Diagnostic[];
+  own: Diagnostic[];
 }
-const requestCache = new WeakMap<HttpRequestNode, Cached>();
 const mapIds = new WeakMap<object, number>();
 let nextMapId = 1;
 
@@ -60,21 +59,19 @@ export function computeDiagnostics(a: Analysis, ctx: DiagnosticContext): Diagnos
   }
   for (const def of a.file.fileVariables) for (const ref of def.value.variables) referenceDiagnostic(a, ref, ctx, out);
   const scope = scopeOf(a, ctx);
-  for (const request of a.file.requests) {
-    const line = request.range.start.line;
-    let cached = requestCache.get(request);
-    if (!cached || cached.scope !== scope || cached.dir !== ctx.documentDir) {
-      const refs: Diagnostic[] = [];
-      for (const ref of request.variableReferences) referenceDiagnostic(a, ref, ctx, refs);
-      cached = { scope, dir: ctx.documentDir, line, own: requestDiagnostics(request, ctx.documentDir), refs };
-      requestCache.set(request, cached);
-    } else if (cached.line !== line) {
-      const delta = line - cached.line;
-      cached.own = cached.own.map((d) => ({ ...d, range: { start: { line: d.range.start.line + delta, character: d.range.start.character }, end: { line: d.range.end.line + delta, character: d.range.end.character } } }));
-      cached.line = line;
+  for (const block of a.blocks) {
+    let memo = block.memo as BlockMemo | undefined;
+    if (!memo || memo.scope !== scope || memo.dir !== ctx.documentDir) {
+      memo = { scope, dir: ctx.documentDir, line: block.startLine, refs: [], own: [] };
+      for (const request of block.file.requests) {
+        for (const ref of request.variableReferences) referenceDiagnostic(a, ref, ctx, memo.refs);
+        for (const d of requestDiagnostics(request, ctx.documentDir)) memo.own.push(d);
+      }
+      block.memo = memo;
     }
-    for (const d of cached.refs) out.push(d);
-    for (const d of cached.own) out.push(d);
+    for (const d of memo.refs) out.push(d);
+    const delta = block.startLine - memo.line;
+    for (const d of memo.own) out.push(delta === 0 ? d : { ...d, range: { start: { line: d.range.start.line + delta, character: d.range.start.character }, end: { line: d.range.end.line + delta, character: d.range.end.character } } });
   }
   return out;
 }

@@ -8,7 +8,19 @@
 import type { Diagnostic, HttpFile, HttpRequestNode, Position, Range, SeparatorNode, VariableDefinition, VariableReference } from '../../core/language/ast.ts';
 import { parseHttpFile, splitLines } from '../../core/language/parser.ts';
 
-interface Block {
+/** What the server's features may read of one block (one `###` section) beside the assembled file. */
+export interface ParsedBlock {
+  /** The block parsed alone; its positions are document positions (kept current when it moves). */
+  readonly file: HttpFile;
+  /** Document line where the block starts. */
+  readonly startLine: number;
+  /** Requests in the block that carry `@name`. */
+  readonly named: readonly HttpRequestNode[];
+  /** Free for a feature to cache what it derived from this block (diagnostics do); dropped with the block. */
+  memo: unknown;
+}
+
+interface Block extends ParsedBlock {
   text: string;
   /** Document line where the block's text starts. */
   startLine: number;
@@ -19,11 +31,24 @@ interface Block {
   references: VariableReference[];
   /** File variables with the block index the parser gave them inside the block. */
   localVariables: Array<{ variable: VariableDefinition; localIndex: number }>;
+  /** `@name` values with where they are written, for the duplicate check across blocks. */
+  names: Array<{ name: string; range: Range }>;
+  /** Where the block's items start in the file's lists, as last assembled. */
+  at: Offsets;
+  /** The parser's diagnostics for the block, less the duplicate-name ones (re-done across blocks). */
+  parserDiagnostics: Diagnostic[];
 }
 
 export class IncrementalParser {
   private blocks: Block[] = [];
   private fileNames = new Set<string>();
+  /** The assembled lists of the last parse; the next one splices them. */
+  private lists: Lists = { requests: [], variables: [], separators: [], diagnostics: [] };
+
+  /** The blocks of the last `parse`, in document order. */
+  get parsedBlocks(): readonly ParsedBlock[] {
+    return this.blocks;
+  }
 
   parse(text: string, uri?: string): HttpFile {
     const previous = this.blocks;
@@ -57,30 +82,60 @@ export class IncrementalParser {
       fresh.push(block);
     }
     this.blocks = blocks;
-    return this.assemble(blocks, fresh, chunks.lineCount, uri);
+    return this.assemble(previous, blocks, head, tail, fresh, chunks.lineCount, uri);
   }
 
-  private assemble(blocks: Block[], fresh: Block[], lineCount: number, uri: string | undefined): HttpFile {
-    const requests: HttpRequestNode[] = [];
-    const fileVariables: VariableDefinition[] = [];
-    const separators: SeparatorNode[] = [];
-    const diagnostics: Diagnostic[] = [];
-    for (const block of blocks) {
-      const before = requests.length;
+  /**
+   * The file's lists are the previous ones with the middle replaced: head blocks' items are
+   * where they were, tail blocks' items move as a whole. Only the fresh blocks are walked.
+   */
+  private assemble(previous: Block[], blocks: Block[], head: number, tail: number, fresh: Block[], lineCount: number, uri: string | undefined): HttpFile {
+    const old = this.lists;
+    const end = (list: keyof Lists) => old[list].length;
+    const headEnd: Offsets = head < previous.length ? previous[head]!.at : { requests: end('requests'), variables: end('variables'), separators: end('separators'), diagnostics: end('diagnostics') };
+    const tailFrom: Offsets = tail > 0 ? previous[previous.length - tail]!.at : { requests: end('requests'), variables: end('variables'), separators: end('separators'), diagnostics: end('diagnostics') };
+    const lists: Lists = {
+      requests: old.requests.slice(0, headEnd.requests),
+      variables: old.variables.slice(0, headEnd.variables),
+      separators: old.separators.slice(0, headEnd.separators),
+      diagnostics: old.diagnostics.slice(0, headEnd.diagnostics),
+    };
+    for (const block of fresh) {
+      block.at = { requests: lists.requests.length, variables: lists.variables.length, separators: lists.separators.length, diagnostics: lists.diagnostics.length };
       for (const request of block.file.requests) {
-        request.index = requests.length;
-        requests.push(request);
+        request.index = lists.requests.length;
+        lists.requests.push(request);
       }
       for (const def of block.localVariables) {
         // The parser numbers a definition by the requests before it; a block parsed alone starts at 0.
-        def.variable.blockIndex = before + def.localIndex;
-        fileVariables.push(def.variable);
+        def.variable.blockIndex = block.at.requests + def.localIndex;
+        lists.variables.push(def.variable);
       }
-      for (const separator of block.file.separators) separators.push(separator);
-      for (const d of block.file.diagnostics) if (d.code !== 'duplicate-request-name') diagnostics.push(d);
+      for (const separator of block.file.separators) lists.separators.push(separator);
+      for (const d of block.parserDiagnostics) lists.diagnostics.push(d);
     }
+    const shift: Offsets = {
+      requests: lists.requests.length - tailFrom.requests,
+      variables: lists.variables.length - tailFrom.variables,
+      separators: lists.separators.length - tailFrom.separators,
+      diagnostics: lists.diagnostics.length - tailFrom.diagnostics,
+    };
+    for (const key of ['requests', 'variables', 'separators', 'diagnostics'] as const) {
+      const rest = old[key].slice(tailFrom[key]);
+      (lists[key] as unknown[]).push(...(rest as unknown[]));
+    }
+    if (shift.requests || shift.variables || shift.separators || shift.diagnostics) {
+      for (let i = blocks.length - tail; i < blocks.length; i++) {
+        const block = blocks[i]!;
+        block.at = { requests: block.at.requests + shift.requests, variables: block.at.variables + shift.variables, separators: block.at.separators + shift.separators, diagnostics: block.at.diagnostics + shift.diagnostics };
+        if (!shift.requests) continue;
+        block.file.requests.forEach((request, n) => (request.index = block.at.requests + n));
+        for (const def of block.localVariables) def.variable.blockIndex = block.at.requests + def.localIndex;
+      }
+    }
+    this.lists = lists;
     // `{{x}}` is a file variable when `@x =` is anywhere in the file, which a block alone cannot know.
-    const fileNames = new Set(fileVariables.map((v) => v.name));
+    const fileNames = new Set(lists.variables.map((v) => v.name));
     const changed = fileNames.size !== this.fileNames.size || [...fileNames].some((n) => !this.fileNames.has(n));
     this.fileNames = fileNames;
     for (const block of changed ? blocks : fresh) {
@@ -89,11 +144,25 @@ export class IncrementalParser {
         else if (ref.kind === 'file' && !fileNames.has(ref.name)) ref.kind = 'env';
       }
     }
-    for (const d of duplicateNames(requests)) diagnostics.push(d);
-    const file: HttpFile = { requests, fileVariables, separators, diagnostics, lineCount };
+    const diagnostics = lists.diagnostics.concat(duplicateNames(blocks));
+    const file: HttpFile = { requests: lists.requests, fileVariables: lists.variables, separators: lists.separators, diagnostics, lineCount };
     if (uri !== undefined) file.uri = uri;
     return file;
   }
+}
+
+interface Offsets {
+  requests: number;
+  variables: number;
+  separators: number;
+  diagnostics: number;
+}
+
+interface Lists {
+  requests: HttpRequestNode[];
+  variables: VariableDefinition[];
+  separators: SeparatorNode[];
+  diagnostics: Diagnostic[];
 }
 
 /**
@@ -101,7 +170,7 @@ export class IncrementalParser {
  * offsets rather than by splitting 100,000 lines, which would cost more than parsing the edit.
  */
 export function splitBlocks(text: string): { blocks: Array<{ text: string; startLine: number }>; lineCount: number } {
-  if (/\r(?!\n)/.test(text)) {
+  if (text.includes('\r') && /\r(?!\n)/.test(text)) {
     // Old-Mac line ends: rare enough to take the simple path.
     const lines = splitLines(text);
     const blocks: Array<{ text: string; startLine: number }> = [];
@@ -177,18 +246,24 @@ function parseBlock(text: string, startLine: number): Block {
   };
   walk(file);
   const localVariables = file.fileVariables.map((variable) => ({ variable, localIndex: variable.blockIndex }));
-  return { text, startLine, file, positions, references, localVariables };
+  const names: Block['names'] = [];
+  for (const request of file.requests) {
+    for (const meta of request.metadata) {
+      if (meta.keyword === 'name' && meta.value) names.push({ name: meta.value.split(/\s+/)[0]!, range: meta.valueRange ?? meta.range });
+    }
+  }
+  const named = file.requests.filter((r) => r.name);
+  const parserDiagnostics = file.diagnostics.filter((d) => d.code !== 'duplicate-request-name');
+  const at = { requests: 0, variables: 0, separators: 0, diagnostics: 0 };
+  return { text, startLine, file, positions, references, localVariables, names, named, at, parserDiagnostics, memo: undefined };
 }
 
 /** The parser's own check, done across blocks: a later request reusing an `@name`. */
-function duplicateNames(requests: HttpRequestNode[]): Diagnostic[] {
+function duplicateNames(blocks: Block[]): Diagnostic[] {
   const first = new Map<string, Range>();
   const out: Diagnostic[] = [];
-  for (const request of requests) {
-    for (const meta of request.metadata) {
-      if (meta.keyword !== 'name' || !meta.value) continue;
-      const name = meta.value.split(/\s+/)[0]!;
-      const range = meta.valueRange ?? meta.range;
+  for (const block of blocks) {
+    for (const { name, range } of block.names) {
       const previous = first.get(name);
       if (previous) {
         out.push({ message: `another request is already named "${name}" (line ${previous.start.line + 1})`, range, severity: 'warning', code: 'duplicate-request-name' });

@@ -62,7 +62,8 @@ function analysisOf(uri: string): Analysis | undefined {
   if (!parser) parsers.set(uri, (parser = new IncrementalParser()));
   const text = doc.getText();
   const lineText = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, '');
-  const analysis = buildAnalysis(uri, doc.version, lineText, parser.parse(text, uri));
+  const file = parser.parse(text, uri);
+  const analysis = buildAnalysis(uri, doc.version, lineText, file, parser.parsedBlocks);
   analyses.set(uri, analysis);
   return analysis;
 }

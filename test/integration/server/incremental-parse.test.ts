@@ -42,7 +42,7 @@ test('after any sequence of edits, the incremental parse equals a full parse', (
         }
       },
     ),
-    { numRuns: 150 },
+    { numRuns: 300 },
   );
 });
 
