@@ -99,7 +99,9 @@ export function mergeParams(requestParams: ParamsInit | null | undefined, sessio
   if (typeof requestParams === 'string') return requestParams;
   if (!sessionParams || typeof sessionParams === 'string') return requestParams ?? sessionParams ?? {};
   const toEntries = (p: Exclude<ParamsInit, string>): Array<[string, unknown]> =>
-    Array.isArray(p) ? (p as Array<[string, unknown]>) : Object.entries(p as Record<string, unknown>);
+    Array.isArray(p) || p instanceof URLSearchParams
+      ? [...(p as Iterable<[string, unknown]>)]
+      : Object.entries(p as Record<string, unknown>);
   const req = requestParams ? toEntries(requestParams) : [];
   const names = new Set(req.map(([k]) => k));
   const out: Array<[string, unknown]> = toEntries(sessionParams).filter(([k]) => !names.has(k));
