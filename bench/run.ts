@@ -124,10 +124,19 @@ class Worker {
     });
   }
 
+  /** One round; a client that does not answer within a minute past the round is killed. */
   round(request: RoundRequest): Promise<RoundResult> {
     return new Promise((resolve) => {
-      this.#pending = resolve;
-      this.child.send(request);
+      const timer = setTimeout(() => {
+        this.#pending = undefined;
+        this.child.kill('SIGKILL');
+        resolve({ ops: 0, bytes: 0, ms: 0, cookieMisses: 0, error: 'hung (no answer within 60 s after the round)' });
+      }, request.durationMs + 60_000);
+      this.#pending = (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      if (this.child.connected) this.child.send(request);
     });
   }
 
@@ -136,15 +145,27 @@ class Worker {
   }
 }
 
-function runProcess(args: string[]): Promise<{ ms: number; stdout: string; code: number | null }> {
+/** Runs a Node process to completion (killed after `timeoutMs`: a hung client must not hang the run). */
+function runProcess(args: string[], timeoutMs = 600_000): Promise<{ ms: number; stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ ms: performance.now() - started, stdout, code }));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ ms: performance.now() - started, stdout, code });
+    });
   });
+}
+
+/** Why a client process failed, in words for the table. */
+function exitNote(code: number | null): string {
+  if (code === null) return 'killed after the time limit (hung)';
+  if (code === 13) return 'exit 13: the body never ended (unsettled await)';
+  return `exited with ${code}`;
 }
 
 async function throughput(url: string, clients: string[], rows: Row[]): Promise<void> {
@@ -210,7 +231,7 @@ async function streams(url: string, clients: string[], rows: Row[]): Promise<voi
       log(`stream ${client} (round ${round + 1}/${STREAM_ROUNDS})`);
       const { stdout, code } = await runProcess([WORKER, 'stream', client, target]);
       if (code !== 0) {
-        row.note = `exited with ${code}`;
+        row.note = exitNote(code);
         continue;
       }
       const result = JSON.parse(stdout) as { bytes: number; ms: number; peakRssMiB: number };
@@ -230,9 +251,9 @@ async function coldStarts(url: string, clients: string[], rows: Row[]): Promise<
   for (let round = 0; round < COLD_ROUNDS; round++) {
     baseline.samples.push((await runProcess(['-e', '0'])).ms);
     for (const [client, row] of byClient) {
-      const { ms, code } = await runProcess([WORKER, 'cold', client, `${url}/small`]);
+      const { ms, code } = await runProcess([WORKER, 'cold', client, `${url}/small`], 60_000);
       if (code === 0) row.samples.push(ms);
-      else row.note = `exited with ${code}`;
+      else row.note = exitNote(code);
     }
   }
   rows.push(baseline, ...byClient.values());
