@@ -294,15 +294,41 @@ export class Runner {
     return readFileSync(path, 'utf8');
   }
 
-  #scriptContext(loaded: LoadedFile, requestScoped: Map<string, string>, script: ScriptNode): ScriptContext {
-    const ctx: ScriptContext = {
-      globals: this.globals,
-      variables: requestScoped,
-      environment: loaded.environment,
-      filename: `${basename(loaded.path)}:${script.range.start.line + 1}`,
-    };
-    if (this.options.scriptTimeout !== undefined) ctx.timeout = this.options.scriptTimeout;
-    return ctx;
+  /** Run handler scripts (or note that they are not allowed); results go into `tests` and `notices`. */
+  #runScripts(
+    what: 'pre-request script' | 'response handler',
+    scripts: ScriptNode[],
+    loaded: LoadedFile,
+    requestScoped: Map<string, string>,
+    tests: TestResult[],
+    notices: string[],
+    prepare: (ctx: ScriptContext) => void,
+  ): void {
+    if (scripts.length === 0) return;
+    if (this.options.allowScripts === false) {
+      notices.push(`${what} not run: scripts are not allowed here (untrusted workspace)`);
+      return;
+    }
+    const run = what === 'pre-request script' ? runPreRequestScript : runResponseHandler;
+    for (const script of scripts) {
+      const line = script.range.start.line;
+      try {
+        const ctx: ScriptContext = {
+          globals: this.globals,
+          variables: requestScoped,
+          environment: loaded.environment,
+          filename: `${basename(loaded.path)}:${line + 1}`,
+        };
+        if (this.options.scriptTimeout !== undefined) ctx.timeout = this.options.scriptTimeout;
+        prepare(ctx);
+        const result = run(this.#scriptCode(loaded, script), ctx);
+        tests.push(...result.tests.map((t) => ({ ...t, line: t.line ?? line })));
+        notices.push(...result.logs.map((l) => `log: ${l}`));
+        if (result.error) notices.push(`${what} failed (line ${line + 1}): ${result.error}`);
+      } catch (error) {
+        notices.push(`${what} failed (line ${line + 1}): ${(error as Error).message}`);
+      }
+    }
   }
 
   async #send(loaded: LoadedFile, request: HttpRequestNode, sentNow: Set<HttpRequestNode>, collect?: (e: Exchange) => void): Promise<Exchange> {
@@ -311,7 +337,6 @@ export class Runner {
     const notices: string[] = [];
     const tests: TestResult[] = [];
     const requestScoped = new Map<string, string>();
-    const allowScripts = options.allowScripts !== false;
     const failed = (error: unknown, spec?: RequestSpec): Exchange => {
       const exchange = errorExchange(error, undefined, { source, notices, tests });
       const hop = exchange.hops[0];
@@ -335,25 +360,10 @@ export class Runner {
     }
 
     // Pre-request scripts (JetBrains `< {% … %}`) run before variables are resolved.
-    if (request.preRequestScripts.length) {
-      if (!allowScripts) {
-        notices.push('pre-request script not run: scripts are not allowed here (untrusted workspace)');
-      } else {
-        for (const script of request.preRequestScripts) {
-          try {
-            const ctx = this.#scriptContext(loaded, requestScoped, script);
-            ctx.request = { method: request.method, url: request.url.text, headers: request.headers.map((h) => [h.name, h.value.text]) };
-            if (request.body) ctx.request.body = request.body.text.text;
-            const result = runPreRequestScript(this.#scriptCode(loaded, script), ctx);
-            tests.push(...result.tests.map((t) => ({ ...t, line: script.range.start.line })));
-            notices.push(...result.logs.map((l) => `log: ${l}`));
-            if (result.error) notices.push(`pre-request script failed (line ${script.range.start.line + 1}): ${result.error}`);
-          } catch (error) {
-            notices.push(`pre-request script failed (line ${script.range.start.line + 1}): ${(error as Error).message}`);
-          }
-        }
-      }
-    }
+    this.#runScripts('pre-request script', request.preRequestScripts, loaded, requestScoped, tests, notices, (ctx) => {
+      ctx.request = { method: request.method, url: request.url.text, headers: request.headers.map((h) => [h.name, h.value.text]) };
+      if (request.body) ctx.request.body = request.body.text.text;
+    });
 
     const scope = {
       filePath: loaded.path,
@@ -455,24 +465,9 @@ export class Runner {
     }
 
     // Response handlers (`> {% … %}`); their client.test results count as assertions.
-    if (request.responseHandlers.length) {
-      if (!allowScripts) {
-        notices.push('response handler not run: scripts are not allowed here (untrusted workspace)');
-      } else {
-        for (const script of request.responseHandlers) {
-          try {
-            const ctx = this.#scriptContext(loaded, requestScoped, script);
-            ctx.exchange = exchange;
-            const result = runResponseHandler(this.#scriptCode(loaded, script), ctx);
-            tests.push(...result.tests.map((t) => ({ ...t, line: t.line ?? script.range.start.line })));
-            notices.push(...result.logs.map((l) => `log: ${l}`));
-            if (result.error) notices.push(`response handler failed (line ${script.range.start.line + 1}): ${result.error}`);
-          } catch (error) {
-            notices.push(`response handler failed (line ${script.range.start.line + 1}): ${(error as Error).message}`);
-          }
-        }
-      }
-    }
+    this.#runScripts('response handler', request.responseHandlers, loaded, requestScoped, tests, notices, (ctx) => {
+      ctx.exchange = exchange;
+    });
 
     if (request.responseRedirect && exchange.body) {
       try {
