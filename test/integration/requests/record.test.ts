@@ -63,3 +63,16 @@ test('a failed request records the hops sent so far and the error', async () => 
   assert.equal(ex.hops[1]!.response, undefined);
   assert.equal(ex.body, undefined);
 });
+
+test('TooManyRedirects records every hop that was received', async () => {
+  await using s = new Session();
+  s.maxRedirects = 2;
+  const prep = s.prepareRequest(new Request({ method: 'GET', url: `${bin.url}/redirect/5` }));
+  const error = await s.send(prep).then(
+    () => assert.fail('expected TooManyRedirects'),
+    (e: unknown) => e,
+  );
+  const ex = errorExchange(error, prep);
+  assert.equal(ex.error?.name, 'TooManyRedirects');
+  assert.deepEqual(ex.hops.map((h) => h.response?.statusCode), [302, 302, 302]);
+});
