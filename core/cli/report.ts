@@ -35,6 +35,12 @@ function where(e: Exchange, opts: ReportOptions): string | undefined {
   return e.source?.line !== undefined ? `${shown}:${e.source.line + 1}` : shown;
 }
 
+/** A value on one line, shortened: a whole body as "actual" must not flood the report. */
+export function oneLine(text: string, max = 120): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ⏎ ').replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 /** The one line for a request, then a line per failed test, error and notice. */
 export function formatExchange(e: Exchange, opts: ReportOptions): string[] {
   const c = opts.colors;
@@ -67,7 +73,7 @@ export function formatExchange(e: Exchange, opts: ReportOptions): string[] {
   for (const t of e.tests) {
     if (t.passed) continue;
     let line = `    ${c.red('✘')} ${t.name}`;
-    if (t.expected !== undefined || t.actual !== undefined) line += `  ${c.dim('expected')} ${t.expected ?? ''}  ${c.dim('actual')} ${t.actual ?? ''}`;
+    if (t.expected !== undefined || t.actual !== undefined) line += `  ${c.dim('expected')} ${oneLine(t.expected ?? '')}  ${c.dim('actual')} ${oneLine(t.actual ?? '')}`;
     if (t.message && t.expected === undefined) line += `  ${c.dim(t.message)}`;
     if (t.line !== undefined && e.source?.file !== undefined) line += `  ${c.dim(`(${opts.displayPath ? opts.displayPath(e.source.file) : e.source.file}:${t.line + 1})`)}`;
     lines.push(line);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../core/cli/cli.ts';
 import type { CliDeps, CliRunnerOptions, OutStream } from '../../../core/cli/cli.ts';
-import { formatExchange, formatSummary, summarize, formatBytes, formatDuration } from '../../../core/cli/report.ts';
+import { formatExchange, formatSummary, summarize, formatBytes, formatDuration, oneLine } from '../../../core/cli/report.ts';
 import { palette, colorEnabled } from '../../../core/cli/colors.ts';
 import { progressBar, Progress } from '../../../core/cli/progress.ts';
 import type { Exchange } from '../../../core/requests/exchange.ts';
@@ -116,6 +116,13 @@ test('report line: redirects, errors, notices; colours only when enabled', () =>
   const coloured = formatExchange(redirected, { colors: palette(true) })[0]!;
   assert.match(coloured, /\x1b\[32m✔\x1b\[39m/);
   assert.equal(formatSummary(summarize([redirected, failed]), palette(false)), '2 requests: 1 passed, 1 failed · 0 assertions · 29 ms');
+});
+
+test('long or multi-line values are shown on one shortened line', () => {
+  assert.equal(oneLine('{\n  "a": 1\n}'), '{ ⏎ "a": 1 ⏎ }');
+  assert.equal(oneLine('x'.repeat(200)).length, 120);
+  const e = makeExchange({ tests: [{ name: 'body == x', passed: false, expected: 'x', actual: 'line one\nline two' }] });
+  assert.match(formatExchange(e, { colors: palette(false) })[1]!, /expected x  actual line one ⏎ line two$/);
 });
 
 test('colour rules: TTY only, NO_COLOR wins, FORCE_COLOR forces', () => {
