@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   RequestsCookieJar,
   cookiejarFromDict,
@@ -131,4 +132,32 @@ test('toJSON / fromJSON round-trip keeps domain, path, expiry and flags', () => 
 
 test('invalid cookie names are refused with a clear error', () => {
   assert.throws(() => new RequestsCookieJar().set('bad name', 'v'), /cookie name "bad name"/);
+});
+
+test('property: a jar survives JSON and copy with the same Cookie header for any URL', () => {
+  const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/);
+  const value = fc.stringMatching(/^[A-Za-z0-9%._-]{0,10}$/);
+  const host = fc.constantFrom('example.com', 'a.example.com', '127.0.0.1', 'other.test');
+  const path = fc.constantFrom('/', '/a', '/a/b');
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ name, value, host, path, secure: fc.boolean(), anyHost: fc.boolean() }), { maxLength: 8 }),
+      host,
+      path,
+      fc.boolean(),
+      (cookies, urlHost, urlPath, https) => {
+        const jar = new RequestsCookieJar();
+        for (const c of cookies) {
+          if (c.anyHost) jar.set(c.name, c.value, { path: c.path, secure: c.secure });
+          else extractCookiesToJar(jar, { url: `https://${c.host}${c.path}` }, [`${c.name}=${c.value}; Path=${c.path}${c.secure ? '; Secure' : ''}`]);
+        }
+        const url = `${https ? 'https' : 'http'}://${urlHost}${urlPath}`;
+        const header = getCookieHeader(jar, { url });
+        assert.equal(getCookieHeader(RequestsCookieJar.fromJSON(JSON.stringify(jar)), { url }), header);
+        assert.equal(getCookieHeader(jar.copy(), { url }), header);
+        if (!https) assert.ok(!cookies.some((c) => c.secure && header?.split('; ').includes(`${c.name}=${c.value}`) && !cookies.some((d) => !d.secure && d.name === c.name && d.value === c.value)));
+      },
+    ),
+    { numRuns: 200 },
+  );
 });
