@@ -356,7 +356,12 @@ export class PreparedRequest {
 
   /** Sets the Cookie header from `cookies` unless one was given explicitly (as Requests). */
   prepareCookies(cookies: Record<string, string> | RequestsCookieJar | null | undefined): void {
-    this.cookies = cookies instanceof RequestsCookieJar ? cookies : cookiejarFromDict(cookies ?? null);
+    if (cookies === null || cookies === undefined) {
+      // Nothing to send; a jar is made lazily by whoever needs one (creating one costs per request).
+      this.cookies = null;
+      return;
+    }
+    this.cookies = cookies instanceof RequestsCookieJar ? cookies : cookiejarFromDict(cookies);
     if (this.headers.has('cookie')) return;
     const header = getCookieHeader(this.cookies, { url: this.url });
     if (header) this.headers.set('Cookie', header);
