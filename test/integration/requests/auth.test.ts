@@ -82,3 +82,14 @@ test('a custom AuthBase sets what it likes on the request', async () => {
   const r = await requests.get(`${bin.url}/headers`, { auth: new TokenAuth() });
   assert.equal((r.json() as { headers: Record<string, string> }).headers['X-Token'], 'abc');
 });
+
+test('a stale nonce is answered with the fresh challenge, once', async () => {
+  await using s = new Session();
+  s.auth = new HTTPDigestAuth('user', 'pass');
+  const url = `${bin.url}/digest-auth/auth/user/pass/SHA-256/1`;
+  assert.equal((await s.get(url)).statusCode, 200);
+  const second = await s.get(url);
+  assert.equal(second.statusCode, 200);
+  assert.equal(second.history.length, 1);
+  assert.match(second.history[0]!.headers.get('www-authenticate') ?? '', /stale=TRUE/i);
+});
