@@ -6,7 +6,7 @@
 import type { ExchangeResponseBody } from '../core/requests/exchange.ts';
 import { h, replaceChildren, table, icon, type Child } from './dom.ts';
 import {
-  bodyKind, decodeText, formatBytes, hexDump, mediaType, parseForm, parseMultipart, prettyJson, prettyXml, type BodyKind,
+  bodyKind, decodeText, formatBytes, hexDump, mediaType, parseForm, parseMultipart, prettyJson, prettyXml, reindentJson, type BodyKind,
 } from './format.ts';
 import { monaco, readOnlyOptions } from './monaco.ts';
 
@@ -14,6 +14,9 @@ export type BodyMode = 'pretty' | 'raw' | 'preview' | 'hex' | 'table' | 'parts';
 
 /** Above this many characters a JSON/XML body is shown as sent rather than re-indented on the main thread. */
 export const PRETTY_LIMIT = 10 * 1024 * 1024;
+
+/** Above this many characters the body editor drops highlighting, folding and bracket matching. */
+export const HEAVY_TEXT = 2 * 1024 * 1024;
 
 const modeLabels: Record<BodyMode, string> = { pretty: 'Pretty', raw: 'Raw', preview: 'Preview', hex: 'Hex', table: 'Table', parts: 'Parts' };
 
@@ -111,6 +114,7 @@ export class BodyView {
       }
     }
     const partial = this.isPartial();
+    this.toolbar.hidden = !body;
     replaceChildren(this.toolbar,
       h('div', { class: 'modes', role: 'group', 'aria-label': 'Body view' },
         modes.map((m) => h('vscode-button', {
@@ -148,9 +152,10 @@ export class BodyView {
         const decoded = this.kind === 'binary' ? { text: new TextDecoder('latin1').decode(bytes) } : decodeText(bytes, body.charset);
         let text = decoded.text;
         const language = mode === 'pretty' ? (languageOf[this.kind] ?? 'plaintext') : 'plaintext';
-        if (mode === 'pretty' && complete && text.length <= PRETTY_LIMIT) {
-          if (this.kind === 'json') text = prettyJson(text) ?? text;
-          else if (this.kind === 'xml') text = prettyXml(text);
+        if (mode === 'pretty' && text.length <= PRETTY_LIMIT) {
+          // A cut body is not valid JSON: re-indent it token by token instead of parsing.
+          if (this.kind === 'json') text = (complete ? prettyJson(text) : undefined) ?? reindentJson(text);
+          else if (this.kind === 'xml' && complete) text = prettyXml(text);
         }
         this.showEditor(text, language);
         break;
@@ -181,6 +186,13 @@ export class BodyView {
           const img = h('img', { class: 'image-preview', src: this.objectUrl, alt: 'response image', 'data-testid': 'image-preview' });
           const dims = h('div', { class: 'note', 'data-testid': 'image-size' }, formatBytes(body.size >= 0 ? body.size : bytes.length));
           img.addEventListener('load', () => {
+            const el = img as HTMLImageElement;
+            // Icons and sprites are tiny: show them at a whole-number zoom with crisp pixels.
+            const zoom = Math.floor(128 / Math.max(el.naturalWidth, el.naturalHeight, 1));
+            if (zoom > 1) {
+              el.style.width = `${el.naturalWidth * zoom}px`;
+              el.classList.add('pixelated');
+            }
             dims.textContent = `${(img as HTMLImageElement).naturalWidth} × ${(img as HTMLImageElement).naturalHeight} px · ${formatBytes(body.size >= 0 ? body.size : bytes.length)}`;
           });
           replaceChildren(this.content, h('div', { class: 'image-frame' }, img), dims);
@@ -213,11 +225,24 @@ export class BodyView {
   }
 
   private showEditor(text: string, language: string): void {
-    replaceChildren(this.content, this.editorHost);
+    // Highlighting, bracket pairs and folding of megabytes keep the main thread busy for seconds
+    // after the first paint; a heavy body is shown as plain text so the panel stays responsive.
+    const heavy = text.length > HEAVY_TEXT;
+    replaceChildren(this.content,
+      heavy ? h('div', { class: 'note', 'data-testid': 'heavy' }, icon('info'), ` Large body (${formatBytes(text.length)}): shown as plain text, without highlighting or folding.`) : null,
+      this.editorHost);
     this.setEditorVisible(true);
     if (!this.editor) this.editor = monaco.editor.create(this.editorHost, readOnlyOptions());
+    this.editor.updateOptions({
+      folding: !heavy,
+      bracketPairColorization: { enabled: !heavy },
+      guides: { bracketPairs: false, indentation: !heavy },
+      matchBrackets: heavy ? 'never' : 'always',
+      occurrencesHighlight: heavy ? 'off' : 'singleFile',
+      stickyScroll: { enabled: !heavy },
+    });
     const old = this.editor.getModel();
-    this.editor.setModel(monaco.editor.createModel(text, language));
+    this.editor.setModel(monaco.editor.createModel(text, heavy ? 'plaintext' : language));
     old?.dispose();
     this.editor.setScrollTop(0);
     this.layout();

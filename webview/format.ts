@@ -113,6 +113,50 @@ export function prettyJson(text: string): string | undefined {
   }
 }
 
+/**
+ * Re-indents JSON text without parsing it, so a body cut at the large-body threshold (invalid
+ * JSON) still reads as indented lines. One pass; strings are copied untouched.
+ */
+export function reindentJson(text: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const newline = () => '\n' + '  '.repeat(depth);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+      continue;
+    }
+    if (c === 123 || c === 91 /* { [ */) {
+      const next = text[i + 1];
+      if (next === '}' || next === ']') { i++; continue; } // {} and [] stay on one line
+      depth++;
+      out.push(text.slice(start, i + 1), newline());
+      start = i + 1;
+    } else if (c === 125 || c === 93 /* } ] */) {
+      depth = Math.max(0, depth - 1);
+      out.push(text.slice(start, i), newline(), text[i]!);
+      start = i + 1;
+    } else if (c === 44 /* , */) {
+      out.push(text.slice(start, i + 1), newline());
+      start = i + 1;
+    } else if (c === 58 /* : */) {
+      out.push(text.slice(start, i + 1), ' ');
+      start = i + 1;
+    } else if (c === 32 || c === 10 || c === 13 || c === 9) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out.join('');
+}
+
 /** Re-indents XML/HTML markup one element per line. Text content is kept as is. */
 export function prettyXml(text: string): string {
   if (/\n\s+</.test(text)) return text; // already indented

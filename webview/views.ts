@@ -125,11 +125,13 @@ export interface CookieActions {
 }
 
 export function cookiesTab(exchange: Exchange, jar: { environment: string; cookies: JarCookie[] } | undefined, actions: CookieActions): HTMLElement {
-  const received = exchange.hops.flatMap((hop) => hop.cookiesSet);
+  const received = exchange.hops.flatMap((hop, i) => hop.cookiesSet.map((c) => ({ ...c, hop: i + 1 })));
   const sent = finalHop(exchange).cookiesSent;
   return h('div', { class: 'tab-body' },
     h('h3', null, 'Received', h('vscode-badge', { variant: 'counter' }, String(received.length))),
-    received.length ? table(cookieColumns, cookieRows(received), { 'data-testid': 'cookies-received' }) : h('div', { class: 'empty' }, 'No Set-Cookie in this exchange'),
+    received.length
+      ? table(exchange.hops.length > 1 ? ['Hop', ...cookieColumns] : cookieColumns,
+        cookieRows(received).map((row, i) => (exchange.hops.length > 1 ? [String(received[i]!.hop), ...row] : row)), { 'data-testid': 'cookies-received' }) : h('div', { class: 'empty' }, 'No Set-Cookie in this exchange'),
     h('h3', null, 'Sent', h('vscode-badge', { variant: 'counter' }, String(sent.length))),
     sent.length ? table(['Name', 'Value'], sent.map((c) => [c.name, c.value]), { 'data-testid': 'cookies-sent' }) : h('div', { class: 'empty' }, 'No cookies sent with the final request'),
     h('h3', null, jar ? `Jar · ${jar.environment}` : 'Jar',

@@ -64,6 +64,8 @@ test('summary line and every tab of a JSON exchange', { timeout: 60_000 }, () =>
   await p.page.waitForFunction(() => document.querySelectorAll('.monaco-editor .view-line').length === 9);
   await p.page.locator('.monaco-editor .cldr.codicon-folding-collapsed').first().click();
   await p.page.waitForFunction(() => document.querySelectorAll('.monaco-editor .view-line').length === 21);
+  // The JSON worker started under the strict CSP (fetched, then run from a blob: URL).
+  await p.page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/dist/webview/json.worker.js')));
   await p.screenshot('json-body-pretty');
   await p.page.locator('vscode-button[data-mode=raw]').click();
   assert.equal(await p.page.evaluate(() => (globalThis as unknown as { ricochetPanel: { bodyText(): string } }).ricochetPanel.bodyText()), fx.jsonText);
@@ -161,8 +163,8 @@ test('redirect chain: every hop with Location, dropped Authorization and cookies
   await p.screenshot('redirects');
 
   await p.tab('Cookies');
-  assert.match(await text(p, '[data-testid=cookies-received]'), /sid\s+abc123\s+127\.0\.0\.1\s+\/\s+session\s+HttpOnly SameSite=Lax/);
-  assert.match(await text(p, '[data-testid=cookies-received]'), /theme\s+dark\s+localhost\s+\/\s+max-age 3600/);
+  assert.match(await text(p, '[data-testid=cookies-received]'), /1\s+sid\s+abc123\s+127\.0\.0\.1\s+\/\s+session\s+HttpOnly SameSite=Lax/);
+  assert.match(await text(p, '[data-testid=cookies-received]'), /2\s+theme\s+dark\s+localhost\s+\/\s+max-age 3600/);
   assert.match(await text(p, '[data-testid=cookies-sent]'), /theme\s+dark/);
   await p.screenshot('redirect-cookies');
 

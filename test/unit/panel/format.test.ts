@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   bodyKind, cssColorToHex, decodeText, diffHeaders, formatBytes, formatMs, headerValue, hexDump, looksBinary, parseForm, parseMultipart,
-  prettyJson, prettyXml, statusClass,
+  prettyJson, prettyXml, reindentJson, statusClass,
 } from '../../../webview/format.ts';
 
 const enc = new TextEncoder();
@@ -47,6 +47,12 @@ test('pretty JSON and XML; broken JSON stays raw', () => {
   assert.equal(prettyJson('{"a":[1,2]}'), '{\n  "a": [\n    1,\n    2\n  ]\n}');
   assert.equal(prettyJson('{"a":'), undefined);
   assert.equal(prettyXml('<a><b>t</b><c/></a>'), '<a>\n  <b>t</b>\n  <c/>\n</a>');
+});
+
+test('a JSON body cut mid-way still re-indents, strings untouched; whole JSON matches JSON.stringify', () => {
+  const whole = JSON.stringify({ a: [1, { b: 'x, y: {z}', c: [] }], d: {}, e: 'q\\"[' });
+  assert.equal(reindentJson(whole), JSON.stringify(JSON.parse(whole), null, 2));
+  assert.equal(reindentJson('[{"id":1,"s":"a,b"},{"id":2,"s'), '[\n  {\n    "id": 1,\n    "s": "a,b"\n  },\n  {\n    "id": 2,\n    "s');
 });
 
 test('hex dump: offset, 16 bytes, printable ASCII; long bodies cut at the limit', () => {
