@@ -24,6 +24,7 @@ import type {
   Position,
   PromptDefinition,
   Range,
+  VariableKind,
   RequestLineNode,
   ResponseRedirectNode,
   ScriptNode,
@@ -111,6 +112,10 @@ class Parser {
   private readonly names = new Map<string, Range>();
   /** Set while re-scanning body lines already scanned once, so problems are reported once. */
   private rescanning = false;
+  /** `@prompt` names of the request being parsed (a `{{name}}` among them is a prompt variable). */
+  private prompts: PromptDefinition[] = [];
+  /** References that are 'env' unless a file variable of that name turns up later in the file. */
+  private readonly maybeFile: VariableReference[] = [];
 
   constructor(text: string) {
     this.lines = splitLines(text);
@@ -163,6 +168,7 @@ class Parser {
     const comments: CommentNode[] = [];
     const preRequestScripts: ScriptNode[] = [];
     const blockIndex = this.requests.length;
+    this.prompts = [];
     let firstLine = -1;
     let i = start;
 
@@ -227,6 +233,7 @@ class Parser {
       if (separator.title) request.title = separator.title;
     }
     this.applyMetadata(request);
+    this.prompts = request.prompts;
 
     let lastContentLine = i;
     const t0 = (lines[i] as string).trimStart();
@@ -306,6 +313,7 @@ class Parser {
     request.assertions = compact(request.assertions);
     this.collectReferences(request);
     this.requests.push(request);
+    this.prompts = [];
   }
 
   isTrailer(t: string): boolean {
@@ -907,15 +915,20 @@ class Parser {
           const rest = expression.slice(name.length).trim();
           if (rest) args = rest;
         }
+        let kind: VariableKind = 'env';
+        if (name.charCodeAt(0) === 36 /* $ */) kind = 'system';
+        else if (name.includes('.') && REQUEST_VARIABLE.test(name)) kind = 'request';
+        else if (this.prompts.length && this.prompts.some((p) => p.name === name)) kind = 'prompt';
         const ref: VariableReference = {
           name,
           expression,
-          kind: 'env',
+          kind,
           percentEncode,
           range: full,
           nameRange: range(line, at + offset, line, at + offset + name.length),
         };
         if (args !== undefined) ref.args = args;
+        if (kind === 'env') this.maybeFile.push(ref);
         found.push(ref);
       }
       pos = text.indexOf('{{', close + 2);
@@ -940,39 +953,12 @@ class Parser {
     request.variableReferences = compact(refs);
   }
 
+  /** `{{name}}` is a file variable when `@name = …` is anywhere in the file, which is known only at the end. */
   classifyVariables(): void {
+    if (this.fileVariables.length === 0) return;
     const fileNames = new Set<string>();
     for (const v of this.fileVariables) fileNames.add(v.name);
-    let prompts: PromptDefinition[] = [];
-    const classify = (list: VariableReference[]): void => {
-      for (const ref of list) {
-        const name = ref.name;
-        if (name.charCodeAt(0) === 36 /* $ */) ref.kind = 'system';
-        else if (name.includes('.') && REQUEST_VARIABLE.test(name)) ref.kind = 'request';
-        else if (prompts.length && prompts.some((p) => p.name === name)) ref.kind = 'prompt';
-        else if (fileNames.has(name)) ref.kind = 'file';
-        else ref.kind = 'env';
-      }
-    };
-    for (const v of this.fileVariables) classify(v.value.variables);
-    for (const request of this.requests) {
-      prompts = request.prompts;
-      classify(request.variableReferences);
-      const body = request.body;
-      if (!body) continue;
-      // Body parts, file paths and GraphQL hold their own reference objects; classify them too.
-      for (const f of body.fileReferences) classify(f.path.variables);
-      if (body.parts) {
-        for (const part of body.parts) {
-          if (part.content) classify(part.content.variables);
-          for (const h of part.headers) classify(h.value.variables);
-        }
-      }
-      if (body.graphql) {
-        classify(body.graphql.query.variables);
-        if (body.graphql.variables) classify(body.graphql.variables.variables);
-      }
-    }
+    for (const ref of this.maybeFile) if (fileNames.has(ref.name)) ref.kind = 'file';
   }
 }
 
