@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Runner } from '../core/language/runner.ts';
 import type { RunnerOptions } from '../core/language/runner.ts';
 import { parseHttpFile } from '../core/language/parser.ts';
@@ -18,8 +19,7 @@ import type { EnvironmentManager } from './environment-manager.ts';
 import type { RicochetSettings } from './settings.ts';
 import { runnerOptionsFrom } from './settings.ts';
 import { describeError, isCancelled, logLines } from './describe.ts';
-import { REDACTED } from './history.ts';
-import { specToHttp } from './spec-to-http.ts';
+import { replayPlan, replayText } from './replay.ts';
 
 /** How a result reaches the user's eyes (the panel, or the read-only editor fallback). */
 export type ShowResponse = (exchange: Exchange) => Promise<void>;
@@ -31,6 +31,10 @@ export interface ControllerDeps {
   history: HistoryStore;
   output: vscode.OutputChannel;
   showResponse: ShowResponse;
+  /** A request is about to go out (the panel shows progress). */
+  onRequestStart?: (method: string, url: string) => void;
+  /** A request from a document got a result (the language server's hover shows it). */
+  onResult?: (uri: vscode.Uri, line: number, exchange: Exchange) => void;
 }
 
 interface Running {
@@ -44,7 +48,6 @@ type Target = { kind: 'request'; uri: vscode.Uri; index: number } | { kind: 'fil
 
 /** Requests that take longer than this get a progress notification with Cancel. */
 const PROGRESS_AFTER_MS = 700;
-const HOP_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'cookie']);
 
 export class RequestController implements vscode.Disposable {
   #deps: ControllerDeps;
@@ -143,7 +146,10 @@ export class RequestController implements vscode.Disposable {
     if (target.kind === 'replay') {
       const first = target.exchange.hops[0];
       if (!first) return;
-      source = { path: replayPath(target.exchange), text: replayText(target.exchange, output) };
+      const plan = replayPlan(target.exchange);
+      if (plan.dropped.length) output.appendLine(`! replay: ${plan.dropped.join(', ')} left out (redacted in history; set ricochet.history.keepCredentials to keep them)`);
+      if (plan.truncatedBody) output.appendLine('! replay: the recorded request body was truncated; only the recorded part is sent');
+      source = { path: replayPath(target.exchange), text: replayText(plan) };
       which = 0;
       uriKey = 'replay';
       label = `${first.request.method} ${first.request.url}`;
@@ -182,8 +188,11 @@ export class RequestController implements vscode.Disposable {
       prompt: async (name, description, isSecret) =>
         vscode.window.showInputBox({ title: `Value for {{${name}}}`, prompt: description, password: isSecret, ignoreFocusOut: true }),
       confirm: async (message) => (await vscode.window.showWarningMessage(message, { modal: true }, 'Send')) === 'Send',
-      onRequestStart: (info) => output.appendLine(`… ${info.method} ${info.url}${info.name ? ` (${info.name})` : ''}`),
-      onExchange: (exchange) => void this.#record(exchange, target, uriKey),
+      onRequestStart: (info) => {
+        output.appendLine(`… ${info.method} ${info.url}${info.name ? ` (${info.name})` : ''}`);
+        this.#deps.onRequestStart?.(info.method, info.url);
+      },
+      onExchange: (exchange) => void this.#record(exchange, target, uriKey).catch((e: unknown) => output.appendLine(`! could not record the exchange: ${(e as Error).message}`)),
     };
     const runner = new Runner(options);
 
@@ -221,6 +230,8 @@ export class RequestController implements vscode.Disposable {
 
   async #record(exchange: Exchange, target: Target, uriKey: string): Promise<void> {
     const { history, output } = this.#deps;
+    // Ids are unique within one Runner only, and each send has its own Runner; history needs them unique for good.
+    exchange.id = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
     for (const line of logLines(exchange)) output.appendLine(line);
     output.appendLine('');
     this.lastExchange = exchange;
@@ -229,6 +240,7 @@ export class RequestController implements vscode.Disposable {
       const file = doc ? parseDocument(doc) : undefined;
       const request = file ? requestAtLine(file, exchange.source.line) : undefined;
       if (request) this.lastResults.set(`${uriKey}#${request.index}`, exchange);
+      if (doc) this.#deps.onResult?.(doc.uri, exchange.source.line, exchange);
       this.#stateChanged();
     }
     try {
@@ -252,9 +264,12 @@ export class RequestController implements vscode.Disposable {
       const uri = target.uri;
       this.#diagnostics.set(uri, [new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), message, vscode.DiagnosticSeverity.Error)]);
     }
-    void vscode.window.showErrorMessage(`Ricochet: ${message}`, 'Show Output', 'Open Settings').then((pick) => {
+    const restricted = !vscode.workspace.isTrusted && /Restricted Mode/.test(message);
+    const actions = restricted ? ['Manage Workspace Trust'] : ['Show Output', 'Open Settings'];
+    void vscode.window.showErrorMessage(`Ricochet: ${message}`, ...actions).then((pick) => {
       if (pick === 'Show Output') this.#deps.output.show(true);
       if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'ricochet.');
+      if (pick === 'Manage Workspace Trust') void vscode.commands.executeCommand('workbench.trust.manage');
     });
   }
 
@@ -332,29 +347,4 @@ function replayPath(exchange: Exchange): string {
   if (exchange.source?.file) return exchange.source.file;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
   return path.join(folder, 'ricochet-history.http');
-}
-
-/** The first hop as a `.http` block; headers the session re-adds or that history redacted are left out. */
-function replayText(exchange: Exchange, output: vscode.OutputChannel): string {
-  const first = exchange.hops[0]!;
-  const dropped: string[] = [];
-  const headers = first.request.headers.filter(([name, value]) => {
-    if (HOP_HEADERS.has(name.toLowerCase())) return false;
-    if (value.includes(REDACTED)) {
-      dropped.push(name);
-      return false;
-    }
-    return true;
-  });
-  if (dropped.length) output.appendLine(`! replay: ${dropped.join(', ')} left out (redacted in history; set ricochet.history.keepCredentials to keep them)`);
-  const body = first.request.body;
-  if (body?.truncated) output.appendLine('! replay: the recorded request body was truncated; the replay sends only the recorded part');
-  const spec = {
-    method: first.request.method,
-    url: first.request.url,
-    headers,
-    ...(body && body.size !== -1 ? { body: { kind: 'bytes' as const, bytes: body.bytes } } : {}),
-  };
-  // `{{` in a recorded request is data, not a variable; REST Client has no escape, so a space breaks it.
-  return specToHttp(spec).replace(/\{\{/g, '{ {');
 }

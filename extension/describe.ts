@@ -20,6 +20,7 @@ export function formatMs(ms: number): string {
 /** "200 OK · 12 ms · 1.2 KB", or "failed: <what happened>". */
 export function summaryLine(exchange: Exchange): string {
   const hop = finalHop(exchange);
+  if (isCancelled(exchange)) return 'cancelled';
   if (exchange.error || !hop.response) return `failed: ${exchange.error?.name ?? 'no response'}`;
   const parts = [`${hop.response.statusCode} ${hop.response.reason}`.trim(), formatMs(totalTime(exchange))];
   if (exchange.body) parts.push(formatBytes(exchange.body.size));
@@ -72,6 +73,14 @@ export function describeError(exchange: Exchange): string | undefined {
       if (/ECONNREFUSED|refused/i.test(msg)) return `Connection refused by ${where}${at} — is the server running on that port?`;
       if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(msg)) return `Host not found: ${where}${at} — check the URL or your DNS.`;
       return `Connection to ${where} failed${at}: ${msg}.`;
+    case 'VariableError':
+    case 'ResolveError':
+    case 'EnvironmentError':
+      // These already name file:line:col.
+      if (/restricted mode|untrusted/i.test(msg)) {
+        return `${msg}. This workspace is in Restricted Mode, where $processEnv, $dotenv and request bodies from files are off — trust the folder to use them.`;
+      }
+      return `${msg}.`;
     default:
       return `${error.name}${at}: ${msg}.`;
   }

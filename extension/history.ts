@@ -128,7 +128,7 @@ export class HistoryStore {
   }
 
   #prepare(exchange: Exchange): Exchange {
-    const copy = exchangeFromJSON(exchangeToJSON(exchange));
+    const copy = exchangeFromJSON(exchangeToJSON(plainBytes(exchange) as Exchange));
     const maxBody = this.#options.maxBodyBytes ?? 1024 * 1024;
     if (copy.body) copy.body = { ...copy.body, ...capBody(copy.body, maxBody) };
     for (const hop of copy.hops) {
@@ -161,6 +161,18 @@ function parseHistory(text: string): Exchange[] {
       throw new TypeError(`entry ${i}: ${(error as Error).message}`);
     }
   });
+}
+
+/**
+ * Node Buffers (a Uint8Array subclass) have a `toJSON` that JSON.stringify calls before any
+ * replacer sees them, so they would be stored as {type:'Buffer', data:[…]}; make them plain.
+ */
+function plainBytes(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map(plainBytes);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainBytes(v)]));
+  return value;
 }
 
 function capBody<B extends ExchangeBody>(body: B, max: number): B {

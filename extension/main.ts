@@ -7,7 +7,9 @@ import { parseCurl } from '../core/language/curl.ts';
 import { toCurl, toFetch, toPythonRequests } from '../core/language/export.ts';
 import type { RequestSpec } from '../core/language/request-spec.ts';
 import { requestAtLine } from '../core/language/ast.ts';
+import { totalTime } from '../core/requests/exchange.ts';
 import type { Exchange } from '../core/requests/exchange.ts';
+import { notifyEnvironmentChanged, notifyLastResult, startLanguageClient, stopLanguageClient } from './language-client.ts';
 import { readSettings, WATCHED_SECTIONS } from './settings.ts';
 import type { RicochetSettings } from './settings.ts';
 import { HistoryStore } from './history.ts';
@@ -16,6 +18,7 @@ import { EnvironmentManager } from './environment-manager.ts';
 import { RequestController, activeHttpDocument, parseDocument } from './controller.ts';
 import { RequestCodeLenses, RequestFolding } from './codelens.ts';
 import { ResponseDocuments, RESPONSE_SCHEME } from './response-view.ts';
+import { ResponsePresenter } from './presenter.ts';
 import { CollectionsTree, HistoryTree } from './views.ts';
 import type { CollectionNode } from './views.ts';
 import { specToHttp } from './spec-to-http.ts';
@@ -51,18 +54,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     onWarning: (m) => void vscode.window.showWarningMessage(`Ricochet: ${m}`),
   });
   const responses = new ResponseDocuments(() => settings.largeBodyThreshold);
-  const showResponse = async (exchange: Exchange): Promise<void> => {
-    const column = settings.previewColumn === 'current' ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside;
-    await responses.show(exchange, column);
-  };
-  const controller = new RequestController({ settings: () => settings, sessions, environments, history, output, showResponse });
+  // The presenter and the controller refer to each other; the controller is made right below.
+  let controller: RequestController;
+  const presenter = new ResponsePresenter({
+    context, settings: () => settings, history, sessions, environments, documents: responses,
+    replay: (e) => controller.replay(e),
+    lastExchange: () => controller.lastExchange,
+  });
+  const showResponse = (exchange: Exchange): Promise<void> => presenter.show(exchange);
+  controller = new RequestController({
+    settings: () => settings, sessions, environments, history, output, showResponse,
+    onRequestStart: (method, url) => presenter.sending(method, url),
+    onResult: (uri, line, exchange) => {
+      const status = exchange.hops.at(-1)?.response?.statusCode;
+      if (status !== undefined) notifyLastResult(uri, line, status, totalTime(exchange));
+    },
+  });
   const lenses = new RequestCodeLenses(controller);
   const historyTree = new HistoryTree(history);
   const collections = new CollectionsTree();
-  const selector: vscode.DocumentSelector = [{ language: 'http' }];
+  // Real files and unsaved ones; not the read-only response documents (also shown as 'http').
+  const selector: vscode.DocumentSelector = [{ language: 'http', scheme: 'file' }, { language: 'http', scheme: 'untitled' }];
 
   context.subscriptions.push(
-    environments, controller, lenses, responses, historyTree, collections,
+    environments, controller, lenses, responses, presenter, historyTree, collections,
     vscode.languages.registerCodeLensProvider(selector, lenses),
     vscode.languages.registerFoldingRangeProvider(selector, new RequestFolding()),
     vscode.workspace.registerTextDocumentContentProvider(RESPONSE_SCHEME, responses),
@@ -71,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!WATCHED_SECTIONS.some((s) => e.affectsConfiguration(s))) return;
       settings = loadSettings(output);
+      notifyEnvironmentChanged(environments.current, settings.environments);
       history.configure({ maxEntries: settings.historyMaxEntries, keepCredentials: settings.keepCredentials });
       void sessions.reconfigure();
     }),
@@ -159,7 +175,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   command('refreshCollections', () => collections.refresh());
 
-  disposeAll = () => sessions.dispose();
+  context.subscriptions.push(environments.onDidChange((name) => notifyEnvironmentChanged(name, settings.environments)));
+  // Not awaited: sending works while the language server starts.
+  startLanguageClient(context, { environment: environments.current ?? null, settings: settings.environments }).catch((e: unknown) =>
+    output.appendLine(`! the .http language server did not start: ${(e as Error).message}`),
+  );
+  disposeAll = async () => {
+    await stopLanguageClient();
+    await sessions.dispose();
+  };
   await Promise.all([environments.reload(), history.load().catch((e: unknown) => output.appendLine(`! history: ${(e as Error).message}`))]);
   output.appendLine(`Ricochet activated in ${(performance.now() - started).toFixed(1)} ms${vscode.workspace.isTrusted ? '' : ' (Restricted Mode: $processEnv, $dotenv, file bodies and scripts are off)'}`);
 }

@@ -39,3 +39,8 @@ test('the response editor text is an HTTP message with pretty JSON', () => {
   assert.equal(bodyText(e), '{\n  "a": [\n    1\n  ]\n}');
   assert.equal(exchangeAsText(e), 'HTTP/1.1 200 OK\nContent-Type: application/json\n\n{\n  "a": [\n    1\n  ]\n}');
 });
+
+test('a variable refused in Restricted Mode says why and what to do', () => {
+  const msg = describeError(ex({ error: { name: 'VariableError', message: '/w/a.http:1:37: {{$processEnv HOME}}: reading the process environment variables is not allowed in restricted mode (untrusted workspace)' } }));
+  assert.match(msg!, /^\/w\/a\.http:1:37: \{\{\$processEnv HOME\}\}.*Restricted Mode.*trust the folder/);
+});

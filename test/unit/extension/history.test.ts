@@ -99,6 +99,15 @@ test('a truncated history file is moved aside, never silently emptied, and the u
   assert.deepEqual((await new HistoryStore({ dir, maxEntries: 10 }).load()).map((e) => e.id), ['two']);
 });
 
+test('bodies held in Node Buffers are stored as bytes, not as {type: Buffer}', async () => {
+  const dir = tempDir();
+  const store = new HistoryStore({ dir, maxEntries: 10 });
+  const body = { bytes: Buffer.from('buffered'), size: 8, truncated: false, wireSize: 8, contentEncoding: [] };
+  await store.add(exchange('buf', { body }));
+  const loaded = (await new HistoryStore({ dir, maxEntries: 10 }).load())[0]!;
+  assert.equal(new TextDecoder().decode(loaded.body!.bytes), 'buffered');
+});
+
 test('concurrent adds all land, in order', async () => {
   const dir = tempDir();
   const store = new HistoryStore({ dir, maxEntries: 100 });
