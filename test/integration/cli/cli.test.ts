@@ -224,3 +224,34 @@ test('ricochet demo runs examples/*.http against its own server and passes', asy
   assert.match(r.stdout, /POST .*\/login  200 OK/);
   assert.match(r.stdout, /GET .*\/me  200 OK/);
 });
+
+test('Ctrl-C stops a run in flight: exit 130, the rest not sent', async () => {
+  const http = await import('node:http');
+  let arrived: () => void = () => {};
+  const firstRequest = new Promise<void>((resolve) => (arrived = resolve));
+  const seen: string[] = [];
+  const hanging = http.createServer((req) => {
+    seen.push(req.url ?? '');
+    arrived(); // and never answer
+  });
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  const { port } = hanging.address() as { port: number };
+  write('hang.http', `GET http://127.0.0.1:${port}/slow\n\n###\nGET http://127.0.0.1:${port}/never\n`);
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const child = spawn(process.execPath, [main, 'run', 'hang.http'], { cwd: dir, env });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  await firstRequest;
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('exit', (c) => resolve(c));
+    child.kill('SIGINT');
+  });
+  hanging.closeAllConnections();
+  hanging.close();
+  assert.equal(code, 130);
+  assert.ok(Date.now() - started < 10_000);
+  assert.deepEqual(seen, ['/slow']);
+  assert.match(stdout, /✘  GET  .*\/slow/);
+});
