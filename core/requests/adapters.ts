@@ -118,7 +118,8 @@ subscribe('undici:client:sendHeaders', (message) => {
   if (!hop) return;
   writingHop = undefined;
   const { headers, socket } = message as { headers: string; socket: Socket };
-  hop.onWire(headers, socket);
+  // Another undici in the process (Node's own fetch) publishes here too: only take our request line.
+  if (hop.owns(headers)) hop.onWire(headers, socket);
 });
 
 type Connector = ReturnType<typeof buildConnector>;
@@ -459,6 +460,12 @@ class Hop implements Dispatcher.DispatchHandler {
       return;
     }
     writingHop = this;
+  }
+
+  /** Whether `head` is this hop's request head (method and path on the request line). */
+  owns(head: string): boolean {
+    const request = this.#request;
+    return head.startsWith(request.method) && head.charCodeAt(request.method.length) === 32 && head.includes(request.pathUrl);
   }
 
   /** Called (via diagnostics) with the head undici is writing and its socket. */
