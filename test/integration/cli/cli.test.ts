@@ -1,6 +1,7 @@
 /**
- * The `ricochet` CLI end to end: spawned with this Node (type stripping runs core/cli/main.ts
- * directly) against the built-in httpbin on 127.0.0.1.
+ * The `ricochet` CLI end to end: bundled as `npm run build` bundles it (so the shipped file is
+ * what runs, and each spawn starts fast), then spawned with this Node against the built-in
+ * httpbin on 127.0.0.1.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,17 +16,36 @@ import type { Har } from '../../../core/language/har.ts';
 import { harProblems } from '../../unit/language/har-check.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const main = path.join(root, 'core/cli/main.ts');
+let main: string;
 let bin: Awaited<ReturnType<typeof startHttpbin>>;
 let dir: string;
+let buildDir: string;
 
 before(async () => {
   bin = await startHttpbin();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-cli-'));
+  // <tmp>/dist/cli.js next to <tmp>/examples, the layout the package ships with.
+  buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-cli-build-'));
+  fs.symlinkSync(path.join(root, 'examples'), path.join(buildDir, 'examples'));
+  main = path.join(buildDir, 'dist', 'cli.js');
+  const esbuild = await import('esbuild');
+  // The same options as esbuild.mjs's `cli` bundle.
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['core/cli/main.ts'],
+    outfile: main,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    logLevel: 'error',
+    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+  });
 });
 after(async () => {
   await bin.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(buildDir, { recursive: true, force: true });
 });
 
 interface Result {
