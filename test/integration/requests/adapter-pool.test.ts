@@ -1,0 +1,73 @@
+// Keep-alive pools: connections are reused, poolBlock caps them, closing an unread stream frees
+// its slot, and a closed adapter refuses to send.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRawServer, writeResponse, type RawServer } from '../../servers/raw.ts';
+import { HTTPAdapter } from '../../../core/requests/adapters.ts';
+import { Request } from '../../../core/requests/models.ts';
+import { RequestException } from '../../../core/requests/exceptions.ts';
+
+let server: RawServer;
+
+before(async () => {
+  server = await startRawServer(async (socket, req) => {
+    if (req.path === '/slow') await new Promise((r) => setTimeout(r, 150));
+    if (req.path === '/big') {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${4 * 1024 * 1024}\r\n\r\n`);
+      socket.write(Buffer.alloc(64 * 1024)); // the rest never comes unless read
+      return;
+    }
+    writeResponse(socket, { body: `hello ${req.path}` });
+  });
+});
+
+after(async () => {
+  await server.close();
+});
+
+const get = (a: HTTPAdapter, path: string, stream = false) =>
+  a.send(new Request({ method: 'GET', url: server.url + path }).prepare(), { stream, timeout: 10_000 });
+
+test('sequential requests ride one keep-alive connection', async () => {
+  const a = new HTTPAdapter();
+  const before = server.connections();
+  try {
+    for (let i = 0; i < 10; i++) assert.equal((await get(a, `/n${i}`)).text, `hello /n${i}`);
+    // undici may open a second socket while the first is still being released; never one per request.
+    assert.ok(server.connections() - before <= 2, `connections opened: ${server.connections() - before}`);
+  } finally {
+    await a.close();
+  }
+});
+
+test('poolBlock with poolMaxsize caps connections per origin; requests queue instead', async () => {
+  const a = new HTTPAdapter({ poolBlock: true, poolMaxsize: 2 });
+  const before = server.connections();
+  try {
+    const results = (await Promise.all(Array.from({ length: 6 }, () => get(a, '/slow')))).map((r) => r.statusCode);
+    assert.deepEqual(results, [200, 200, 200, 200, 200, 200]);
+    assert.equal(server.connections() - before, 2);
+  } finally {
+    await a.close();
+  }
+});
+
+test('closing an unread streamed response frees its connection slot', async () => {
+  const a = new HTTPAdapter({ poolBlock: true, poolMaxsize: 1 });
+  try {
+    const big = await get(a, '/big', true);
+    assert.equal(big.statusCode, 200);
+    await big.close();
+    assert.equal(big.raw, null);
+    const next = await get(a, '/after');
+    assert.equal(next.text, 'hello /after');
+  } finally {
+    await a.close();
+  }
+});
+
+test('a closed adapter refuses to send', async () => {
+  const a = new HTTPAdapter();
+  await a.close();
+  await assert.rejects(() => get(a, '/x'), (e: unknown) => e instanceof RequestException && /closed/.test(e.message));
+});
