@@ -46,6 +46,7 @@ interface Context {
 type Handler = (ctx: Context) => void | Promise<void>;
 
 interface Route {
+  path: string;
   pattern: RegExp;
   methods: readonly string[];
   handler: Handler;
@@ -328,12 +329,18 @@ export function createHttpbinApp(): http.RequestListener {
   const route = (path: string, methods: readonly string[], handler: Handler) => {
     // ':name' matches one segment; a trailing '*' matches the rest of the path.
     const source = path.replace(/:[a-z_]+/g, '([^/]+)').replace(/\/\*$/, '(?:/.*)?');
-    routes.push({ pattern: new RegExp(`^${source}$`), methods, handler });
+    routes.push({ path, pattern: new RegExp(`^${source}$`), methods, handler });
   };
   const GET = ['GET', 'HEAD'];
   const WITH_BODY = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE'];
 
-  route('/', GET, (ctx) => sendJson(ctx.res, { name: 'ricochet httpbin', endpoints: routes.map((r) => r.pattern.source) }));
+  route('/', GET, (ctx) =>
+    sendJson(ctx.res, {
+      name: 'Ricochet httpbin',
+      endpoints: routes.filter((r) => r.path !== '/').map((r) => `${r.methods.filter((m) => m !== 'HEAD').join('|')} ${r.path}`),
+      demo: { login: 'POST /login {"username","password"} → {token}; GET /me with Authorization: Bearer <token>', users: DEMO_USERS.map((u) => u.username) },
+    }),
+  );
   route('/get', GET, async (ctx) => sendJson(ctx.res, await echo(ctx, false, false)));
   for (const method of ['post', 'put', 'patch', 'delete']) {
     route(`/${method}`, [method.toUpperCase()], async (ctx) => sendJson(ctx.res, await echo(ctx, true, false)));

@@ -114,6 +114,13 @@ describe('echo endpoints', () => {
     assert.match(String(options.headers.allow), /POST/);
   });
 
+  test('/ lists the endpoints and the demo accounts', async () => {
+    const index = (await raw('/')).json() as { endpoints: string[]; demo: { users: string[] } };
+    assert.ok(index.endpoints.includes('GET /get'));
+    assert.ok(index.endpoints.some((e) => /^GET\|.* \/digest-auth\/:qop\/:user\/:passwd\/:algorithm$/.test(e)));
+    assert.deepEqual(index.demo.users, DEMO_USERS.map((u) => u.username));
+  });
+
   test('HEAD gets the headers of GET without a body', async () => {
     const r = await raw('/json', { method: 'HEAD' });
     assert.equal(r.status, 200);
