@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
 import { parseCurl, splitShellWords } from '../../../core/language/curl.ts';
 import { toCurl, toFetch, toPythonRequests, shellQuote } from '../../../core/language/export.ts';
 import type { RequestSpec } from '../../../core/language/request-spec.ts';
@@ -119,4 +120,29 @@ test('toFetch writes valid JavaScript with method, headers, auth, redirect and t
   assert.doesNotThrow(() => new AsyncFunction('fetch', code));
   const form = toFetch({ method: 'POST', url: 'http://h', headers: [], body: { kind: 'form', fields: [['a', '1 2']] } });
   assert.match(form, /new URLSearchParams\(\[\n    \["a", "1 2"\],/);
+});
+
+test('generated fetch code is valid JavaScript for any request (property)', () => {
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => unknown;
+  fc.assert(
+    fc.property(spec, (s) => {
+      // `import` lines are module syntax; the rest must compile as an async function body.
+      const code = toFetch(s).replace(/^import .*$/m, '');
+      new AsyncFunction('fetch', 'fs', code);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('generated Python is valid Python for any request (property, when python3 is installed)', (t) => {
+  const probe = spawnSync('python3', ['-c', 'import ast'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    t.skip('python3 not installed');
+    return;
+  }
+  const samples = fc.sample(spec, 300).map((s) => ({ ...s, body: s.body ?? { kind: 'bytes' as const, bytes: new Uint8Array([0, 39, 92, 255]) } }));
+  const codes = samples.map((s) => toPythonRequests(s));
+  const checker = 'import ast, json, sys\nfor i, code in enumerate(json.load(sys.stdin)):\n    try:\n        ast.parse(code)\n    except SyntaxError as e:\n        print(i, e)\n        sys.exit(1)\n';
+  const r = spawnSync('python3', ['-c', checker], { input: JSON.stringify(codes), encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}\n${codes[Number(r.stdout.split(' ')[0])] ?? ''}`);
 });
