@@ -24,7 +24,7 @@ import { Progress } from './progress.ts';
 import { formatExchange, formatSummary, formatVerbose, summarize } from './report.ts';
 
 export interface OutStream {
-  write(s: string): boolean;
+  write(s: string | Uint8Array): boolean;
   isTTY?: boolean;
   columns?: number;
 }
@@ -311,7 +311,7 @@ export async function curlCommand(args: string[], io: CliIO, deps: CliDeps): Pro
     for (const [n, v] of last.response.headers) println(io.stdout, `${n}: ${v}`);
     println(io.stdout);
   }
-  if (exchange.body) io.stdout.write(Buffer.from(exchange.body.bytes).toString('utf8'));
+  if (exchange.body) io.stdout.write(exchange.body.bytes); // as received: binary bodies stay intact when redirected to a file
   if (exchange.body && exchange.body.size > 0 && io.stdout.isTTY) println(io.stdout);
   for (const line of formatExchange(exchange, report)) println(io.stderr, line);
   if (har) writeOutput(har, JSON.stringify(toHar([exchange], { name: 'ricochet', version: deps.version }), null, 2) + '\n', io, 'HAR');

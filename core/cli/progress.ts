@@ -10,7 +10,7 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 export interface ProgressStream {
   isTTY?: boolean;
   columns?: number;
-  write(s: string): boolean;
+  write(s: string | Uint8Array): boolean;
 }
 
 /** `[=====>    ]  45%` for a fraction in 0..1. */

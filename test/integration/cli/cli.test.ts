@@ -205,6 +205,10 @@ test('ricochet curl runs a curl command: body on stdout, status on stderr', asyn
   const words = await cli(['curl', '-i', '-L', `${bin.url}/redirect/1`]);
   assert.equal(words.code, 0, words.stderr);
   assert.match(words.stdout, /^HTTP\/1\.1 200 OK\n/);
+  const bytes = await new Promise<Buffer>((resolve) => {
+    execFile(process.execPath, [main, 'curl', `curl ${bin.url}/bytes/256?seed=7`], { cwd: dir, encoding: 'buffer', env: { ...process.env, NO_COLOR: '1' } }, (_e, out) => resolve(out));
+  });
+  assert.equal(bytes.length, 256, 'binary bodies reach stdout byte for byte');
   const bad = await cli(['curl', `curl ${bin.url} --frobnicate`]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown option --frobnicate/);

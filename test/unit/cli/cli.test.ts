@@ -13,7 +13,7 @@ import type { Exchange } from '../../../core/requests/exchange.ts';
 import { makeExchange } from '../language/make-exchange.ts';
 
 function sink(isTTY = false): OutStream & { text: string } {
-  return { text: '', isTTY, columns: 80, write(s: string) { this.text += s; return true; } };
+  return { text: '', isTTY, columns: 80, write(s: string | Uint8Array) { this.text += typeof s === 'string' ? s : Buffer.from(s).toString('utf8'); return true; } };
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-cli-unit-'));
