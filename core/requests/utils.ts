@@ -301,10 +301,11 @@ function hostOf(url: string): { hostname: string; port: string; scheme: string }
  * v6) match addresses.
  */
 export function shouldBypassProxies(url: string, noProxy?: string | null, env: Env = process.env): boolean {
+  // Cheapest first: most requests have no NO_PROXY at all, and parsing the URL costs.
+  const list = noProxy ?? envVar(env, 'no_proxy');
+  if (!list) return !/^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#]*@)?[^/?#:@]/i.test(url);
   const target = hostOf(url);
   if (!target || !target.hostname) return true;
-  const list = noProxy ?? envVar(env, 'no_proxy');
-  if (!list) return false;
   const ipVersion = isIP(target.hostname);
   for (let entry of list.split(/[\s,]+/)) {
     entry = entry.trim().toLowerCase();
@@ -365,6 +366,14 @@ export function getEnvironProxies(url: string, noProxy?: string | null, env: Env
  */
 export function selectProxy(url: string, proxies: Record<string, string | null | undefined> | null | undefined): string | undefined {
   if (!proxies) return undefined;
+  let any = false;
+  for (const key in proxies) {
+    if (proxies[key]) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return undefined;
   const target = hostOf(url);
   const pick = (key: string): string | undefined => {
     const v = proxies[key];

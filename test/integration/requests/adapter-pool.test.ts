@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startRawServer, writeResponse, type RawServer } from '../../servers/raw.ts';
 import { HTTPAdapter } from '../../../core/requests/adapters.ts';
 import { Request } from '../../../core/requests/models.ts';
-import { RequestException } from '../../../core/requests/exceptions.ts';
+import { InvalidHeader, InvalidSchema, RequestException } from '../../../core/requests/exceptions.ts';
 
 let server: RawServer;
 
@@ -70,4 +70,19 @@ test('a closed adapter refuses to send', async () => {
   const a = new HTTPAdapter();
   await a.close();
   await assert.rejects(() => get(a, '/x'), (e: unknown) => e instanceof RequestException && /closed/.test(e.message));
+});
+
+test('the adapter validates before any I/O: scheme, headers set after prepare', async () => {
+  const a = new HTTPAdapter();
+  const before = server.requests.length;
+  try {
+    const ftp = new Request({ method: 'GET', url: 'ftp://files.example/x' }).prepare();
+    await assert.rejects(() => a.send(ftp), (e: unknown) => e instanceof InvalidSchema && /No connection adapters were found for 'ftp:\/\/files\.example\/x'/.test(e.message));
+    const p = new Request({ method: 'GET', url: server.url + '/x' }).prepare();
+    p.headers.set('X-Smuggle', 'a\r\nInjected: yes');
+    await assert.rejects(() => a.send(p), InvalidHeader);
+    assert.equal(server.requests.length, before, 'nothing reached the server');
+  } finally {
+    await a.close();
+  }
 });
