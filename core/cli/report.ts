@@ -6,6 +6,7 @@
 import { finalHop, totalTime } from '../requests/exchange.ts';
 import type { Exchange, HeaderList } from '../requests/exchange.ts';
 import { exchangeOutcome, requestLabel } from '../language/junit.ts';
+import { isTextual } from '../language/har.ts';
 import type { Palette } from './colors.ts';
 
 export function formatBytes(n: number): string {
@@ -113,7 +114,12 @@ export function formatVerbose(e: Exchange, opts: ReportOptions): string[] {
     if (hop.authorizationDropped) lines.push(c.yellow(`  ! ${hop.authorizationDropped}`));
   });
   if (e.body && e.body.size !== 0) {
-    lines.push(...preview(e.body.bytes, e.body.truncated ? e.body.size : e.body.bytes.length).split('\n').map((l) => `  ${l}`));
+    const type = e.body.contentType ?? '';
+    if (isTextual(type.split(';')[0]!.trim().toLowerCase())) {
+      lines.push(...preview(e.body.bytes, e.body.truncated ? e.body.size : e.body.bytes.length).split('\n').map((l) => `  ${l}`));
+    } else {
+      lines.push(c.dim(`  (${type || 'binary'} body, ${formatBytes(e.body.size)})`));
+    }
   }
   for (const t of e.tests) if (t.passed) lines.push(`    ${c.green('✔')} ${t.name}`);
   return lines;

@@ -91,6 +91,11 @@ export interface Har {
 
 const TEXTUAL = /^(text\/|application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql)|[^;]*\+(json|xml))|^image\/svg\+xml/i;
 
+/** Whether a body of this media type is text to show as is (else it is binary). */
+export function isTextual(mimeType: string): boolean {
+  return mimeType === '' || TEXTUAL.test(mimeType);
+}
+
 function nameValues(headers: HeaderList): HarNameValue[] {
   return headers.map(([name, value]) => ({ name, value }));
 }
@@ -173,7 +178,7 @@ function entryFor(exchange: Exchange, hop: ExchangeHop, index: number, started: 
       bodySize = b.wireSize;
       if (b.wireSize !== b.size && b.size >= 0) content.compression = b.size - b.wireSize;
     } else bodySize = -1;
-    if (TEXTUAL.test(mimeType) || mimeType === '') {
+    if (isTextual(mimeType)) {
       const decoded = textOrBase64(b.bytes);
       content.text = decoded.encoding ? decoded.text : bodyText(exchange);
       if (decoded.encoding) content.encoding = 'base64';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../core/cli/cli.ts';
 import type { CliDeps, CliRunnerOptions, OutStream } from '../../../core/cli/cli.ts';
-import { formatExchange, formatSummary, summarize, formatBytes, formatDuration, oneLine } from '../../../core/cli/report.ts';
+import { formatExchange, formatVerbose, formatSummary, summarize, formatBytes, formatDuration, oneLine } from '../../../core/cli/report.ts';
 import { palette, colorEnabled } from '../../../core/cli/colors.ts';
 import { progressBar, Progress } from '../../../core/cli/progress.ts';
 import type { Exchange } from '../../../core/requests/exchange.ts';
@@ -123,6 +123,20 @@ test('long or multi-line values are shown on one shortened line', () => {
   assert.equal(oneLine('x'.repeat(200)).length, 120);
   const e = makeExchange({ tests: [{ name: 'body == x', passed: false, expected: 'x', actual: 'line one\nline two' }] });
   assert.match(formatExchange(e, { colors: palette(false) })[1]!, /expected x  actual line one ⏎ line two$/);
+});
+
+test('verbose: every hop as sent and received; binary bodies summarised, text shown', () => {
+  const e = makeExchange({
+    redirects: [{ url: 'http://h/start', status: 302, location: '/get' }],
+    url: 'http://h/get', headers: [['Content-Type', 'image/png']], contentType: 'image/png', body: new Uint8Array([0x89, 0x50, 0, 1]),
+  });
+  const lines = formatVerbose(e, { colors: palette(false) });
+  assert.ok(lines.includes('  > GET http://h/start'));
+  assert.ok(lines.includes('  < HTTP/1.1 302 Found'));
+  assert.ok(lines.includes('  < Location: /get'));
+  assert.ok(lines.includes('  (image/png body, 4 B)'));
+  const text = formatVerbose(makeExchange({ contentType: 'application/json', body: '{"a":1}' }), { colors: palette(false) });
+  assert.ok(text.includes('  {"a":1}'));
 });
 
 test('colour rules: TTY only, NO_COLOR wins, FORCE_COLOR forces', () => {
