@@ -491,7 +491,13 @@ class Hop implements Dispatcher.DispatchHandler {
     r.remotePort = socket.remotePort;
     r.tls = tlsInfo(socket);
     const facts = socketFacts.get(socket);
-    if (facts && !facts.used) {
+    if (!facts) {
+      // Proxied sockets are opened by undici's ProxyAgent, out of our connector's sight: the
+      // whole setup (proxy connect, CONNECT, TLS) is reported as `connect`.
+      socketFacts.set(socket, { dns: 0, connect: 0, tls: 0, used: true });
+      r.timings.connect = this.#sentAt - this.#startedAt;
+      this.#freshTls = r.tls !== undefined;
+    } else if (!facts.used) {
       facts.used = true;
       this.#freshTls = r.tls !== undefined;
       r.timings.dns = facts.dns;

@@ -62,6 +62,7 @@ describe('proxies', () => {
     const r = await get(`${secureOrigin.url}/get`, { proxies: { https: open.url }, verify: certs.ca.certPath });
     assert.equal(r.statusCode, 200);
     assert.equal(r.tls?.authorized, true);
+    assert.ok(r.timings.connect > 0, 'tunnel setup is reported as connect time');
     assert.deepEqual(open.seen.slice(before).map((s) => [s.method, s.target]), [['CONNECT', `127.0.0.1:${secureOrigin.port}`]]);
   });
 
