@@ -665,22 +665,19 @@ class Parser {
         break;
       }
     }
-    // Drop trailing blank lines, and trailing `@name = value` lines that follow a blank line
-    // (REST Client files often define the next request's variables there).
+    // Trailing blank lines, comments and `@name = value` lines are not body: REST Client files
+    // often comment on or define variables for the next request there.
     let last = stop - 1;
-    for (;;) {
-      while (last >= start && isBlank(lines[last] as string)) last--;
-      let k = last;
-      while (k >= start && VARIABLE_DEFINITION.test((lines[k] as string).trim())) k--;
-      if (k < last && k >= start && isBlank(lines[k] as string)) {
-        last = k;
-        continue;
-      }
-      if (k < start && k < last) last = k;
-      break;
+    while (last >= start) {
+      const l = lines[last] as string;
+      if (!(isBlank(l) || isComment(l) || VARIABLE_DEFINITION.test(l.trim()))) break;
+      last--;
     }
     for (let k = last + 1; k < stop; k++) {
-      if (VARIABLE_DEFINITION.test((lines[k] as string).trim())) this.parseVariableDefinition(k, request.index);
+      const l = lines[k] as string;
+      if (isBlank(l)) continue;
+      if (isComment(l)) request.comments.push({ text: l.trim(), range: this.lineRange(k) });
+      else this.parseVariableDefinition(k, request.index);
     }
     if (last < start) return { next: stop, lastContentLine: -1 };
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import type { FileReferenceNode, HttpFile, HttpRequestNode, Position, Range } from './ast.ts';
+import type { FileReferenceNode, HttpFile, HttpRequestNode, Position, Range, TextNode } from './ast.ts';
 import type { MultipartPartSpec, RequestSpec, RequestSpecBody } from './request-spec.ts';
 import type { HeaderList } from '../requests/exchange.ts';
 import { VariableResolver, type VariableScope } from './variables.ts';
@@ -66,6 +66,22 @@ async function processedFile(path: string, ref: FileReferenceNode, resolver: Var
   return resolver.substitute(text, { file: path, wholeFile: true, start: { line: 0, character: 0 } });
 }
 
+/**
+ * Body lines with variables substituted, whole-line `#` / `//` comments left out (as REST Client
+ * does: they would break a JSON body). Each line keeps its own position for error messages.
+ */
+async function bodyLines(node: TextNode, resolver: VariableResolver): Promise<string[]> {
+  const out: string[] = [];
+  const lines = node.text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const t = line.trimStart();
+    if (t.startsWith('#') || t.startsWith('//')) continue;
+    out.push(await resolver.substitute(line, { start: { line: node.range.start.line + i, character: 0 } }));
+  }
+  return out;
+}
+
 function header(headers: HeaderList, name: string): string | undefined {
   const wanted = name.toLowerCase();
   return headers.find(([n]) => n.toLowerCase() === wanted)?.[1];
@@ -95,8 +111,7 @@ async function resolveBody(request: HttpRequestNode, headers: HeaderList, resolv
     }
     case 'form': {
       // REST Client and JetBrains join `&` continuation lines without whitespace.
-      const joined = body.text.text.split('\n').map((l) => l.trim()).filter(Boolean).join('');
-      const text = await resolver.substitute(joined, { start: body.range.start });
+      const text = (await bodyLines(body.text, resolver)).map((l) => l.trim()).filter(Boolean).join('');
       return { body: { kind: 'text', text } };
     }
     case 'graphql': {
@@ -141,7 +156,7 @@ async function resolveBody(request: HttpRequestNode, headers: HeaderList, resolv
     }
     case 'text':
     default: {
-      const text = await resolver.substitute(body.text.text, { node: body.text });
+      const text = (await bodyLines(body.text, resolver)).join('\n');
       return { body: { kind: 'text', text } };
     }
   }

@@ -290,3 +290,14 @@ test('findVariables scans like the parser', () => {
   const resolver = createResolver(file, file.requests[0]!, { environment: { a: '1' } });
   return resolver.substitute('{{a}}-{{a}}').then((v) => assert.equal(v, '1-1'));
 });
+
+test('whole-line comments in a body are left out; trailing comments are not body', async () => {
+  const text = 'POST http://h/\nContent-Type: application/json\n\n{\n  // the id\n  "id": {{id}}\n  # another\n}\n\n# about the next request\n@later = 1\n\n###\nGET http://h/\n';
+  const file = parseHttpFile(text);
+  assert.equal(file.requests[0]?.body?.text.text, '{\n  // the id\n  "id": {{id}}\n  # another\n}');
+  assert.deepEqual(file.requests[0]?.comments.map((c) => c.text), ['# about the next request']);
+  assert.deepEqual(file.fileVariables.map((v) => v.name), ['later']);
+  const spec = await resolveRequest(file, file.requests[0]!, { environment: { id: '7' } });
+  assert.deepEqual(spec.body, { kind: 'text', text: '{\n  "id": 7\n}' });
+  await assert.rejects(resolveRequest(file, file.requests[0]!, { filePath: 'c.http' }), /c\.http:6:9: \{\{id\}\}/);
+});
