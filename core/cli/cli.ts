@@ -18,6 +18,7 @@ import { parseCurl, CurlParseError } from '../language/curl.ts';
 import { shellQuote } from '../language/export.ts';
 import { toHar } from '../language/har.ts';
 import { toJUnit, exchangeOutcome } from '../language/junit.ts';
+import { parseDuration } from '../language/resolver.ts';
 import { colorEnabled, palette } from './colors.ts';
 import type { Palette } from './colors.ts';
 import { Progress } from './progress.ts';
@@ -43,6 +44,7 @@ export interface CliRunnerOptions {
   envName?: string;
   variables?: Record<string, string>;
   verify?: boolean;
+  timeout?: number;
   signal?: AbortSignal;
   allowScripts?: boolean;
   onExchange?: (exchange: Exchange) => void;
@@ -77,6 +79,7 @@ Commands:
       --har FILE          write a HAR 1.2 log of every hop
       --bail              stop at the first failure
       --insecure, -k      do not verify TLS certificates
+      --timeout T         default timeout per request: 5s, 500ms, 2m (a bare number is seconds)
       --verbose, -v       print each request as sent and each response head
       --no-scripts        do not run JetBrains handler scripts
   curl '<command>'      Run a curl command line (body to stdout, status to stderr)
@@ -185,6 +188,8 @@ export interface RunOptions {
   insecure?: boolean;
   verbose?: boolean;
   scripts?: boolean;
+  /** Milliseconds. */
+  timeout?: number;
 }
 
 /** `ricochet run`: returns the exit status. */
@@ -204,6 +209,7 @@ export async function runCommand(opts: RunOptions, io: CliIO, deps: CliDeps): Pr
     ...(opts.env !== undefined ? { envName: opts.env } : {}),
     variables: opts.vars ?? {},
     ...(opts.insecure ? { verify: false } : {}),
+    ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
     allowScripts: opts.scripts !== false,
     signal,
     onRequestStart: (info) => progress.start(`${info.method} ${info.url}`),
@@ -360,6 +366,7 @@ export async function runCli(argv: string[], io: CliIO, deps: CliDeps): Promise<
           bail: { type: 'boolean' },
           insecure: { type: 'boolean', short: 'k' },
           verbose: { type: 'boolean', short: 'v' },
+          timeout: { type: 'string' },
           'no-scripts': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -378,6 +385,11 @@ export async function runCli(argv: string[], io: CliIO, deps: CliDeps): Promise<
       if (values.insecure) opts.insecure = true;
       if (values.verbose) opts.verbose = true;
       if (values['no-scripts']) opts.scripts = false;
+      if (values.timeout !== undefined) {
+        const ms = parseDuration(values.timeout);
+        if (ms === undefined || ms <= 0) throw new UsageError(`--timeout takes a duration like 5s or 500ms, got "${values.timeout}"`);
+        opts.timeout = ms;
+      }
       return await runCommand(opts, io, deps);
     }
     if (command === 'serve' || command === 'demo') {

@@ -59,13 +59,14 @@ const bad = makeExchange({ url: 'http://127.0.0.1:1/b', tests: [{ name: 'status 
 
 test('run: options reach the runner; folders expand to .http/.rest files in order', async () => {
   const seen: Parameters<typeof fakeDeps>[1] = {};
-  const r = await run(['run', '.', '--env', 'dev', '--var', 'a=1', '--var', 'b=x=y', '--name', 'login', '-k'], fakeDeps([ok], seen));
+  const r = await run(['run', '.', '--env', 'dev', '--var', 'a=1', '--var', 'b=x=y', '--name', 'login', '-k', '--timeout', '1.5s'], fakeDeps([ok], seen));
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(seen.paths, [path.join(dir, 'a.http'), path.join(dir, 'sub', 'b.rest')]);
   assert.deepEqual(seen.filter, { name: 'login' });
   assert.equal(seen.options?.envName, 'dev');
   assert.deepEqual(seen.options?.variables, { a: '1', b: 'x=y' });
   assert.equal(seen.options?.verify, false);
+  assert.equal(seen.options?.timeout, 1500);
   assert.equal(seen.options?.allowScripts, true);
   assert.match(r.stdout, /✔  GET  http:\/\/127\.0\.0\.1:1\/a  200 OK  12 ms  1\/1 assertions  \(a\.http:1\)/);
 });
@@ -81,7 +82,7 @@ test('run: exit 1 when an assertion fails, 0 only when all pass; --bail stops th
 
 test('usage errors exit 2 with a hint', async () => {
   const deps = fakeDeps([]);
-  for (const argv of [['frobnicate'], ['run'], ['run', 'missing.http'], ['run', 'a.http', '--var', 'novalue'], ['run', '--nope', 'a.http'], [], ['serve', '--port', 'x'], ['curl']]) {
+  for (const argv of [['frobnicate'], ['run'], ['run', 'missing.http'], ['run', 'a.http', '--var', 'novalue'], ['run', '--nope', 'a.http'], [], ['serve', '--port', 'x'], ['curl'], ['run', 'a.http', '--timeout', 'soon']]) {
     const r = await run(argv, deps);
     assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
     assert.ok(r.stderr.length > 0);
