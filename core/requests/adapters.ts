@@ -352,6 +352,8 @@ class Hop implements Dispatcher.DispatchHandler {
   #sentBody: Body | null;
   #bodyBuffer: Uint8Array | undefined;
   #chunked = false;
+  /** Errors thrown by the caller's body stream: they reach the caller unchanged. */
+  #bodyErrors = new WeakSet<object>();
   /** The request went out on a TLS connection opened for it (no request had used it yet). */
   #freshTls = false;
 
@@ -426,13 +428,13 @@ class Hop implements Dispatcher.DispatchHandler {
       this.#bodyBuffer = body;
       payload = body;
     } else if (body instanceof Blob) {
-      payload = Readable.from(oneShot(body.stream()));
+      payload = Readable.from(oneShot(body.stream(), this.#bodyErrors));
     } else if (body !== null) {
       if (request.bodyConsumed && !(body instanceof MultipartBody)) {
         throw request.rewindBody(); // throws UnrewindableBodyError
       }
       if (!(body instanceof MultipartBody)) request.bodyConsumed = true;
-      payload = Readable.from(oneShot(body as AsyncIterable<Uint8Array>));
+      payload = Readable.from(oneShot(body as AsyncIterable<Uint8Array>, this.#bodyErrors));
     }
     // Tell undici the length we know (so it sends Content-Length, not chunked).
     if (length !== undefined && length > 0) headers.push('Content-Length', String(length));
@@ -643,6 +645,7 @@ class Hop implements Dispatcher.DispatchHandler {
   /** Turns an undici/Node error into the Requests exception that says what went wrong and where. */
   #map(error: unknown): Error {
     if (error instanceof RequestException) return error;
+    if (typeof error === 'object' && error !== null && this.#bodyErrors.has(error)) return error as Error;
     const err = (error ?? {}) as Error & { code?: string; cause?: unknown; errors?: unknown[] };
     const request = this.#request;
     const target = this.#target.label;
@@ -727,10 +730,15 @@ function abortError(signal: AbortSignal): Error {
   return reason instanceof Error ? reason : new DOMException(String(reason ?? 'This operation was aborted'), 'AbortError');
 }
 
-/** Chunks as Buffers, as undici writes them. */
-async function* oneShot(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-  for await (const chunk of source) {
-    if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8');
-    else yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+/** Chunks as Buffers, as undici writes them; the body's own failures are remembered in `errors`. */
+async function* oneShot(source: AsyncIterable<Uint8Array>, errors: WeakSet<object>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source) {
+      if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8');
+      else yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+  } catch (err) {
+    if (typeof err === 'object' && err !== null) errors.add(err);
+    throw err;
   }
 }

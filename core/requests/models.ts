@@ -36,6 +36,7 @@ import {
   type ParamsInit,
 } from './utils.ts';
 import { encodeMultipart, MultipartBody, type FilesInit } from './multipart.ts';
+import { REASONS } from './codes.ts';
 
 export { MultipartBody };
 export type { FileContent, FileSpec, FilesInit } from './multipart.ts';
@@ -702,7 +703,9 @@ export class Response {
     let kind: string | undefined;
     if (this.statusCode >= 400 && this.statusCode < 500) kind = 'Client Error';
     else if (this.statusCode >= 500 && this.statusCode < 600) kind = 'Server Error';
-    if (kind) throw new HTTPError(`${this.statusCode} ${kind}: ${this.reason} for url: ${this.url}`, { response: this });
+    // The reason as the server sent it; the standard phrase only when it sent none.
+    const reason = this.reason || REASONS[this.statusCode] || '';
+    if (kind) throw new HTTPError(`${this.statusCode} ${kind}: ${reason} for url: ${this.url}`, { response: this });
   }
 
   /** The Set-Cookie header lines of this response, one per cookie. */

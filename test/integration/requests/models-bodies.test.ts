@@ -97,6 +97,17 @@ describe('request bodies on the wire', () => {
     assert.equal(echo(w).data, 'web stream');
   });
 
+  test('an error thrown by the body stream reaches the caller unchanged', async () => {
+    const boom = new Error('disk on fire');
+    async function* failing() {
+      yield new TextEncoder().encode('start');
+      throw boom;
+    }
+    await assert.rejects(() => send({ method: 'POST', url: '/post', data: failing() }), (e: unknown) => e === boom);
+    const ok = await send({ url: '/get' });
+    assert.equal(ok.statusCode, 200);
+  });
+
   test('bytes, strings and Blobs are sent as is (strings as UTF-8)', async () => {
     const bytes = await send({ method: 'POST', url: '/post', data: new Uint8Array([104, 105]) });
     assert.equal(echo(bytes).data, 'hi');

@@ -132,3 +132,7 @@ describe('Response without a network', () => {
     }, TypeError);
   });
 });
+
+test('raiseForStatus falls back to the standard reason when the server sent none', () => {
+  assert.throws(() => responseFrom({ statusCode: 404, url: 'u' }).raiseForStatus(), { message: '404 Client Error: Not Found for url: u' });
+});
