@@ -120,20 +120,13 @@ function variableCompletions(a: Analysis, position: Position, lineText: string, 
     const where = v.source.kind === 'dotenv' ? '.env' : `environment "${v.source.environment}"`;
     items.push({ label: v.name, kind: CompletionItemKind.Variable, detail: `${where} = ${v.secret ? mask(v.value) : v.value}`, sortText: `2${pad(order++)}`, textEdit: { range, newText: v.name + tail } });
   }
+  // One item per named request; its parts (response.body.$…, headers) follow after the dot.
   for (const name of a.namedRequests.keys()) {
     items.push({
-      label: `${name}.response.body.$`,
+      label: `${name}.`,
       filterText: name,
       kind: CompletionItemKind.Reference,
-      detail: `response of request "${name}"`,
-      sortText: `3${pad(order++)}`,
-      insertTextFormat: InsertTextFormat.Snippet,
-      textEdit: { range, newText: `${name}.response.body.\\$.$1${tail}` },
-    });
-    items.push({
-      label: `${name}.`,
-      kind: CompletionItemKind.Module,
-      detail: `request "${name}": response/request body or headers`,
+      detail: `request "${name}": response.body.$…, response.headers…`,
       sortText: `3${pad(order++)}`,
       textEdit: { range, newText: `${name}.` },
       command: { title: 'parts', command: 'editor.action.triggerSuggest' },

@@ -42,6 +42,7 @@ interface Block extends ParsedBlock {
 export class IncrementalParser {
   private blocks: Block[] = [];
   private fileNames = new Set<string>();
+  private lineCount = 0;
   /** The assembled lists of the last parse; the next one splices them. */
   private lists: Lists = { requests: [], variables: [], separators: [], diagnostics: [] };
 
@@ -50,39 +51,71 @@ export class IncrementalParser {
     return this.blocks;
   }
 
-  parse(text: string, uri?: string): HttpFile {
+  /**
+   * Parses `text`, reusing the blocks of the previous call that did not change. With `edit`
+   * (what the editor said it changed), only the blocks around the edit are cut out of the new
+   * text and compared; without it, the whole text is cut into blocks and compared in order.
+   */
+  parse(text: string, uri?: string, edit?: EditHint): HttpFile {
     const previous = this.blocks;
-    const chunks = splitBlocks(text);
-    const blocks: Block[] = new Array(chunks.blocks.length);
+    let keepHead = 0;
+    let keepTail = 0;
+    let lineDelta = 0;
+    let chunks: Array<{ text: string; startLine: number }>;
+    let lineCount: number;
+    if (edit && previous.length > 0 && edit.toLine < this.lineCount) {
+      // From the block before the edit (the edit may remove its separator) to the block holding its end.
+      keepHead = Math.max(0, this.blockAt(edit.fromLine) - 1);
+      const last = this.blockAt(edit.toLine);
+      keepTail = previous.length - last - 1;
+      lineDelta = edit.lineDelta;
+      const regionStart = previous[keepHead]!.startLine;
+      const startOffset = edit.offsetAt(regionStart);
+      let region: string;
+      if (keepTail > 0) {
+        // Up to the line break before the next block's `###` line, as a block's text is cut.
+        region = text.slice(startOffset, edit.offsetAt(previous[last + 1]!.startLine + lineDelta) - 1);
+        if (region.endsWith('\r')) region = region.slice(0, -1);
+      } else region = text.slice(startOffset);
+      chunks = splitBlocks(region).blocks.map((c) => ({ text: c.text, startLine: c.startLine + regionStart }));
+      lineCount = this.lineCount + lineDelta;
+    } else {
+      const split = splitBlocks(text);
+      chunks = split.blocks;
+      lineCount = split.lineCount;
+    }
+    const regionOld = previous.slice(keepHead, previous.length - keepTail);
+    const blocks: Block[] = previous.slice(0, keepHead);
     // An edit touches one place: blocks before it are equal and in place, blocks after it are
     // equal but may have moved. Comparing in order avoids hashing every block's text.
     let head = 0;
-    const max = Math.min(previous.length, blocks.length);
-    while (head < max && previous[head]!.text === chunks.blocks[head]!.text) {
-      blocks[head] = previous[head]!;
-      head++;
-    }
+    const max = Math.min(regionOld.length, chunks.length);
+    while (head < max && regionOld[head]!.text === chunks[head]!.text) blocks.push(regionOld[head++]!);
     let tail = 0;
-    while (tail < max - head && previous[previous.length - 1 - tail]!.text === chunks.blocks[blocks.length - 1 - tail]!.text) {
-      const block = previous[previous.length - 1 - tail]!;
-      const startLine = chunks.blocks[blocks.length - 1 - tail]!.startLine;
-      if (block.startLine !== startLine) {
-        const delta = startLine - block.startLine;
-        for (const p of block.positions) p.line += delta;
-        block.startLine = startLine;
-      }
-      blocks[blocks.length - 1 - tail] = block;
-      tail++;
-    }
+    while (tail < max - head && regionOld[regionOld.length - 1 - tail]!.text === chunks[chunks.length - 1 - tail]!.text) tail++;
     const fresh: Block[] = [];
-    for (let i = head; i < blocks.length - tail; i++) {
-      const chunk = chunks.blocks[i]!;
-      const block = parseBlock(chunk.text, chunk.startLine);
-      blocks[i] = block;
+    for (let i = head; i < chunks.length - tail; i++) {
+      const block = parseBlock(chunks[i]!.text, chunks[i]!.startLine);
+      blocks.push(block);
       fresh.push(block);
     }
+    for (let i = tail; i > 0; i--) blocks.push(moveTo(regionOld[regionOld.length - i]!, chunks[chunks.length - i]!.startLine));
+    for (let i = previous.length - keepTail; i < previous.length; i++) blocks.push(moveTo(previous[i]!, previous[i]!.startLine + lineDelta));
     this.blocks = blocks;
-    return this.assemble(previous, blocks, head, tail, fresh, chunks.lineCount, uri);
+    this.lineCount = lineCount;
+    return this.assemble(previous, blocks, keepHead + head, tail + keepTail, fresh, lineCount, uri);
+  }
+
+  /** Index of the block holding `line` (binary search on the blocks' start lines). */
+  private blockAt(line: number): number {
+    let lo = 0;
+    let hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.blocks[mid]!.startLine <= line) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /**
@@ -149,6 +182,28 @@ export class IncrementalParser {
     if (uri !== undefined) file.uri = uri;
     return file;
   }
+}
+
+/** What an editor says it changed, in the terms the parser needs. */
+export interface EditHint {
+  /** First line the change touched, in the previous text. */
+  fromLine: number;
+  /** Last line the change touched (inclusive), in the previous text. */
+  toLine: number;
+  /** Lines added by the change (negative when removed). */
+  lineDelta: number;
+  /** Offset in the new text where a line starts. */
+  offsetAt: (line: number) => number;
+}
+
+/** A reused block whose text now starts at `startLine`: its positions follow. */
+function moveTo(block: Block, startLine: number): Block {
+  if (block.startLine !== startLine) {
+    const delta = startLine - block.startLine;
+    for (const p of block.positions) p.line += delta;
+    block.startLine = startLine;
+  }
+  return block;
 }
 
 interface Offsets {

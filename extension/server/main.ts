@@ -6,13 +6,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from './analysis.ts';
 import { buildAnalysis } from './analysis.ts';
 import { complete } from './completion.ts';
 import { computeDiagnostics } from './diagnostics.ts';
+import { DocumentStore } from './documents.ts';
 import { EnvironmentStore } from './environments.ts';
 import { hover } from './hover.ts';
 import { IncrementalParser } from './incremental-parse.ts';
@@ -21,7 +21,7 @@ import { EnvironmentChanged, LastResult, RequestRanges } from './protocol.ts';
 import type { EnvironmentChangedParams, LastResultParams, RequestRangesParams, RequestRangesResult } from './protocol.ts';
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+const documents = new DocumentStore();
 const environments = new EnvironmentStore();
 const parsers = new Map<string, IncrementalParser>();
 const analyses = new Map<string, Analysis>();
@@ -62,7 +62,7 @@ function analysisOf(uri: string): Analysis | undefined {
   if (!parser) parsers.set(uri, (parser = new IncrementalParser()));
   const text = doc.getText();
   const lineText = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, '');
-  const file = parser.parse(text, uri);
+  const file = parser.parse(text, uri, documents.takeEdit(uri));
   const analysis = buildAnalysis(uri, doc.version, lineText, file, parser.parsedBlocks);
   analyses.set(uri, analysis);
   return analysis;
@@ -100,11 +100,20 @@ function publishDiagnostics(uri: string): void {
   void connection.sendDiagnostics({ uri, version: a.version, diagnostics });
 }
 
-documents.onDidChangeContent((e) => scheduleDiagnostics(e.document.uri));
-documents.onDidClose((e) => {
-  parsers.delete(e.document.uri);
-  analyses.delete(e.document.uri);
-  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+connection.onDidOpenTextDocument(({ textDocument: d }) => {
+  documents.open(d.uri, d.languageId, d.version, d.text);
+  parsers.delete(d.uri);
+  analyses.delete(d.uri);
+  scheduleDiagnostics(d.uri);
+});
+connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+  if (documents.change(textDocument.uri, textDocument.version, contentChanges)) scheduleDiagnostics(textDocument.uri);
+});
+connection.onDidCloseTextDocument(({ textDocument }) => {
+  documents.close(textDocument.uri);
+  parsers.delete(textDocument.uri);
+  analyses.delete(textDocument.uri);
+  void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
 });
 
 connection.onCompletion((params) => {
@@ -178,5 +187,4 @@ connection.onDidChangeWatchedFiles(() => {
   for (const doc of documents.all()) scheduleDiagnostics(doc.uri);
 });
 
-documents.listen(connection);
 connection.listen();

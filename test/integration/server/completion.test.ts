@@ -82,13 +82,13 @@ test('inside {{ }} the file variables, environment variables, named requests and
   const token = list.find((i) => i.label === 'apiToken');
   assert.ok(token, 'env secret offered');
   assert.doesNotMatch(token.detail ?? '', /abc123/, 'secret values are masked');
-  assert.ok(list.some((i) => i.label === 'login.response.body.$'), 'request variable with JSONPath start');
+  assert.ok(list.some((i) => i.label === 'login.' && i.textEdit?.newText === 'login.'), 'named request offered, parts follow the dot');
   for (const sys of ['$guid', '$randomInt', '$timestamp', '$datetime', '$processEnv', '$dotenv']) assert.ok(list.some((i) => i.label === sys), sys);
 });
 
 test('after a named request and a dot, the parts of a request variable are offered', async () => {
   const got = await labels(22, 12);
-  assert.ok(got.includes('response.body.$'));
+  assert.ok(got.includes('response.body.$'), 'JSONPath start');
   assert.ok(got.includes('response.headers.'));
   assert.ok(got.includes('request.body.*'));
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { Diagnostic, HttpFile } from '../../../core/language/ast.ts';
 import { parseHttpFile } from '../../../core/language/parser.ts';
 import { IncrementalParser } from '../../../extension/server/incremental-parse.ts';
+import type { EditHint } from '../../../extension/server/incremental-parse.ts';
 import { generateHttpFile } from '../../../bench/lsp-fixture.ts';
 
 // The server parses block by block and reuses unchanged blocks; what it sees must be exactly
@@ -21,7 +22,14 @@ function normalized(file: HttpFile): HttpFile {
   return { ...file, diagnostics: [...file.diagnostics].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) };
 }
 
-test('after any sequence of edits, the incremental parse equals a full parse', () => {
+/** Where each line starts in `text` (for the edit hints an editor's change events give). */
+function offsets(text: string): (line: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (line) => starts[line] ?? text.length;
+}
+
+test('after any sequence of edits, the incremental parse equals a full parse (with and without edit hints)', () => {
   fc.assert(
     fc.property(
       fc.array(fc.constantFrom(...LINES), { minLength: 1, maxLength: 40 }),
@@ -29,16 +37,31 @@ test('after any sequence of edits, the incremental parse equals a full parse', (
       fc.constantFrom('\n', '\r\n'),
       (initial, edits, eol) => {
         const lines = [...initial];
-        const incremental = new IncrementalParser();
-        incremental.parse(lines.join(eol));
+        const compared = new IncrementalParser();
+        const hinted = new IncrementalParser();
+        compared.parse(lines.join(eol));
+        hinted.parse(lines.join(eol));
         for (const [at, kind, line] of edits) {
           const i = at % lines.length;
-          if (kind === 'insert') lines.splice(i, 0, line);
-          else if (kind === 'delete' && lines.length > 1) lines.splice(i, 1);
-          else if (kind === 'replace') lines[i] = line;
-          else lines[i] += line;
+          // The same change as an editor reports it: lines touched in the old text, lines added.
+          let hint: Omit<EditHint, 'offsetAt'>;
+          if (kind === 'insert') {
+            lines.splice(i, 0, line);
+            hint = { fromLine: i, toLine: i, lineDelta: 1 };
+          } else if (kind === 'delete' && lines.length > 1) {
+            lines.splice(i, 1);
+            hint = i < lines.length ? { fromLine: i, toLine: i + 1, lineDelta: -1 } : { fromLine: i - 1, toLine: i, lineDelta: -1 };
+          } else if (kind === 'replace') {
+            lines[i] = line;
+            hint = { fromLine: i, toLine: i, lineDelta: 0 };
+          } else {
+            lines[i] += line;
+            hint = { fromLine: i, toLine: i, lineDelta: 0 };
+          }
           const text = lines.join(eol);
-          assert.deepEqual(normalized(incremental.parse(text)), normalized(parseHttpFile(text)));
+          const expected = normalized(parseHttpFile(text));
+          assert.deepEqual(normalized(compared.parse(text)), expected);
+          assert.deepEqual(normalized(hinted.parse(text, undefined, { ...hint, offsetAt: offsets(text) })), expected);
         }
       },
     ),
