@@ -526,13 +526,11 @@ class Parser {
     let method = 'GET';
     const first = /^\S+/.exec(t)?.[0] ?? '';
     const afterFirst = t.slice(first.length);
+    // Known methods in any case, and upper-case words (HTTP allows extension methods).
     if (/^[A-Za-z]+$/.test(first) && (KNOWN_METHODS.has(first.toUpperCase()) || first === first.toUpperCase())) {
       method = first.toUpperCase();
       methodRange = range(i, lead, i, lead + first.length);
       urlStart = lead + first.length + (afterFirst.length - afterFirst.trimStart().length);
-      if (!KNOWN_METHODS.has(method) && afterFirst.trim() === '') {
-        // `FOO` alone is more likely a typo'd URL than a method.
-      }
     } else if (/^[A-Za-z]+$/.test(first) && afterFirst.trim() !== '' && !HTTP_VERSION.test(afterFirst.trim())) {
       method = first.toUpperCase();
       methodRange = range(i, lead, i, lead + first.length);
