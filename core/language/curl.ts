@@ -177,7 +177,8 @@ export function splitShellWords(command: string): ShellToken[] {
           current += String.fromCharCode(parseInt(m[1]!, 16));
           i += 1 + m[0].length;
         } else if ((m = /^u([0-9a-fA-F]{1,4})/.exec(command.slice(i + 1, i + 6))) || (m = /^U([0-9a-fA-F]{1,8})/.exec(command.slice(i + 1, i + 10)))) {
-          current += String.fromCodePoint(parseInt(m[1]!, 16));
+          const code = parseInt(m[1]!, 16);
+          current += code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
           i += 1 + m[0].length;
         } else if ((m = /^[0-7]{1,3}/.exec(command.slice(i + 1, i + 4)))) {
           current += String.fromCharCode(parseInt(m[0], 8) & 0xff);

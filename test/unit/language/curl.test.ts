@@ -11,6 +11,7 @@ test('shell quoting: single, double, $-quotes, escapes and continuations', () =>
   assert.deepEqual(words('curl \\\n  -L \\\r\n  x'), ['curl', '-L', 'x']);
   assert.deepEqual(words('curl ^\n  -L ^\r\n  x'), ['curl', '-L', 'x'], 'Windows ^ continuations');
   assert.deepEqual(words(`curl it"'"s`), ['curl', "it's"]);
+  assert.deepEqual(words(`curl $'\\u263a \\U0001F600 \\U7fffffff \\101'`), ['curl', '☺ 😀 \ufffd A'], 'out-of-range code points do not throw');
   const [, second] = splitShellWords(`curl   'x'`);
   assert.deepEqual([second!.start, second!.end], [7, 10]);
 });
@@ -139,4 +140,24 @@ test('cmd style is only assumed for cmd commands', () => {
   assert.equal(isCmdStyle(`curl https://h/ --data-raw 'x ^"y" ^\n'`), false);
   assert.deepEqual(parseCurl(`curl https://h/ --data-raw 'a ^"b" ^\nc'`).body, { kind: 'text', text: 'a ^"b" ^\nc' });
   assert.equal(parseCurl('curl "https://h/x" ^\n  -H "a: b"').headers[0]![1], 'b');
+});
+
+test('any input either parses or fails with a CurlParseError (fuzz)', async () => {
+  const fc = (await import('fast-check')).default;
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-curl-fuzz-'));
+  const pieces = fc.constantFrom('-X', '-H', '-d', '-F', '-u', '-b', '-L', '-k', '-G', '-I', '--json', '--url', '-x', '--data-urlencode', '-sSL',
+    "'", '"', "$'", '\\', '^', '\n', ' ', '=', '@', ';', 'a: b', 'http://h/', 'name=@x', '^"', '\\\n');
+  const command = fc.array(fc.oneof(pieces, fc.string({ maxLength: 6 })), { maxLength: 12 }).map((parts) => 'curl ' + parts.join(' '));
+  fc.assert(
+    fc.property(command, (cmd) => {
+      try {
+        const spec = parseCurl(cmd, { cwd });
+        assert.equal(typeof spec.url, 'string');
+      } catch (e) {
+        if (!(e instanceof CurlParseError)) throw e;
+        assert.ok(e.offset >= 0 && e.offset <= cmd.length, `offset ${e.offset} inside the command`);
+      }
+    }),
+    { numRuns: Number(process.env.RICOCHET_FUZZ_RUNS ?? 3000) },
+  );
 });
