@@ -107,3 +107,23 @@ test('a request that failed fails every assertion with the error', () => {
   assert.equal(r!.line, 7);
   assert.match(r!.message!, /ConnectionError: ECONNREFUSED/);
 });
+
+test('parseAssertion never throws, and what parses evaluates without throwing (fuzz)', async () => {
+  const fc = (await import('fast-check')).default;
+  const words = fc.constantFrom('??', 'status', 'header', 'body', 'duration', '$.a', '$..b[0]', '//x', '$[?(@.n > 1)]', '==', '!=', '<', '>=',
+    'includes', 'matches', 'exists', '/(/', '/a+/i', '"q"', "'", '5', 'x', '[', ')');
+  const line = fc.array(fc.oneof(words, fc.string({ maxLength: 5 })), { maxLength: 7 }).map((w) => w.join(' '));
+  const bodies = fc.constantFrom('{"a":1,"b":[1,2]}', '<x>1</x>', 'plain', '', '[1,2,3]', '{"a":');
+  fc.assert(
+    fc.property(line, bodies, (text, body) => {
+      const r = parseAssertion(text);
+      assert.ok(r.assertion || r.error);
+      if (r.error) assert.ok(r.error.start >= 0 && r.error.end <= Math.max(text.length, r.error.start));
+      if (r.assertion) {
+        const result = evaluateAssertion(r.assertion, makeExchange({ body, contentType: 'application/json' }));
+        assert.equal(typeof result.passed, 'boolean');
+      }
+    }),
+    { numRuns: Number(process.env.RICOCHET_FUZZ_RUNS ?? 2000) },
+  );
+});
