@@ -184,7 +184,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await stopLanguageClient();
     await sessions.dispose();
   };
-  await Promise.all([environments.reload(), history.load().catch((e: unknown) => output.appendLine(`! history: ${(e as Error).message}`))]);
+  // Env files are found by a workspace search, which is slow while the window starts; the status bar updates when done.
+  void environments.reload();
+  await history.load().catch((e: unknown) => output.appendLine(`! history: ${(e as Error).message}`));
   output.appendLine(`Ricochet activated in ${(performance.now() - started).toFixed(1)} ms${vscode.workspace.isTrusted ? '' : ' (Restricted Mode: $processEnv, $dotenv, file bodies and scripts are off)'}`);
 }
 

@@ -1,0 +1,108 @@
+// Ricochet in real VS Code (code-server + headless Chromium), as a user would use it.
+// Run with `npm run test:e2e` (installs the toolchain on first use and packages ricochet.vsix).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHttpbin } from '../../core/httpbin/server.ts';
+import type { RunningHttpbin } from '../../core/httpbin/server.ts';
+import { Editor } from './harness.ts';
+
+let server: RunningHttpbin;
+let vsc: Editor;
+
+before(async () => {
+  server = await startHttpbin();
+  vsc = await Editor.start({
+    name: 'extension',
+    files: {
+      'api.http': [
+        `@base = ${server.url}`,
+        '',
+        '### hello',
+        'GET {{base}}/get?hello=world',
+        '',
+        '### stage',
+        'GET {{base}}/anything/{{stage}}',
+        '',
+        '### set cookie',
+        'GET {{base}}/cookies/set?flavor=ginger',
+        '',
+        '### echo headers',
+        'GET {{base}}/headers',
+        '',
+        '### slow',
+        'GET {{base}}/delay/10',
+        '',
+      ].join('\n'),
+      'http-client.env.json': JSON.stringify({ dev: { stage: 'dev-stage' }, prod: { stage: 'prod-stage' } }, null, 2),
+    },
+  });
+});
+
+after(async () => {
+  await vsc?.stop();
+  await server?.close();
+});
+
+test('clicking the Send Request CodeLens shows the response', async (t) => {
+  await vsc.step('send', async () => {
+    await vsc.openFile('api.http');
+    await vsc.clickCodeLens('Send Request', 0);
+    const text = await vsc.waitForText(/200 OK[\s\S]*"hello": "world"/);
+    assert.match(text, /application\/json/i);
+    await vsc.screenshot('send');
+    const activated = /Ricochet activated in ([\d.]+) ms/.exec(vsc.outputChannel('Ricochet'));
+    if (activated) t.diagnostic(`activation in real VS Code: ${activated[1]} ms`);
+  });
+});
+
+test('switching environment changes the URL a variable builds', async () => {
+  await vsc.step('environment', async () => {
+    await vsc.runCommand('Ricochet: Switch Environment');
+    await vsc.pick('prod');
+    assert.match(await vsc.statusBarItem(/prod/), /prod/);
+    await vsc.openFile('api.http');
+    await vsc.clickCodeLens('Send Request', 1);
+    await vsc.waitForText(/"url": "[^"]*\/anything\/prod-stage"/);
+    await vsc.screenshot('environment');
+  });
+});
+
+test('a cookie set by one request is sent by the next', async () => {
+  await vsc.step('cookies', async () => {
+    await vsc.openFile('api.http');
+    await vsc.clickCodeLens('Send Request', 2);
+    await vsc.waitForText(/"flavor": "ginger"/);
+    await vsc.openFile('api.http');
+    await vsc.clickCodeLens('Send Request', 3);
+    await vsc.waitForText(/"Cookie": "flavor=ginger"/);
+    await vsc.screenshot('cookies');
+  });
+});
+
+test('a slow request can be cancelled from its CodeLens', async () => {
+  await vsc.step('cancel', async () => {
+    await vsc.openFile('api.http');
+    const started = Date.now();
+    await vsc.clickCodeLens('Send Request', 4);
+    await vsc.clickCodeLens('Cancel', 0);
+    await vsc.waitForNotification(/cancelled/i);
+    assert.ok(Date.now() - started < 9000, 'cancelled well before the 10 s delay ended');
+    await vsc.screenshot('cancel');
+    await vsc.closeNotifications();
+  });
+});
+
+test('a request replayed from the History view is sent again', async () => {
+  await vsc.step('history', async () => {
+    await vsc.runCommand('Ricochet: Show History');
+    const rows = vsc.page.locator('.monaco-list-row', { hasText: '/headers' });
+    await rows.first().waitFor({ timeout: 15_000 });
+    const before = await rows.count();
+    await rows.first().hover();
+    await rows.first().locator('.action-label[aria-label="Replay"]').click();
+    for (let i = 0; i < 60 && (await rows.count()) <= before; i++) await vsc.page.waitForTimeout(250);
+    assert.equal(await rows.count(), before + 1, 'the replay is a new history entry');
+    await vsc.waitForText(/"Cookie": "flavor=ginger"/);
+    await vsc.screenshot('history');
+  });
+});
