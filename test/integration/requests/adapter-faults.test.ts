@@ -93,26 +93,28 @@ function hostIn(message: string): void {
   assert.match(message, new RegExp(`127\\.0\\.0\\.1:${server.port}`), `message names host:port: ${message}`);
 }
 
+/** Sends to `path`, expects a `Kind` error naming this server's host:port, and returns it. */
+async function fault<T extends Error>(path: string, Kind: abstract new (...args: never[]) => T, options: SendOptions = {}): Promise<T> {
+  const err = await send(path, options).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof Kind, `expected ${Kind.name}, got ${String(err)}`);
+  hostIn(err.message);
+  return err;
+}
+
 describe('adapter faults → exceptions', () => {
   test('connection reset mid-body → ChunkedEncodingError naming the host', async () => {
-    const err = await send('/reset-mid-body').then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ChunkedEncodingError, String(err));
-    hostIn(err.message);
+    const err = await fault('/reset-mid-body', ChunkedEncodingError);
     await stillUsable();
   });
 
   test('truncated chunked body → ChunkedEncodingError', async () => {
-    const err = await send('/truncated-chunked').then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ChunkedEncodingError, String(err));
-    hostIn(err.message);
+    const err = await fault('/truncated-chunked', ChunkedEncodingError);
     await stillUsable();
   });
 
   test('body shorter than Content-Length → ChunkedEncodingError with IncompleteRead', async () => {
-    const err = await send('/short-body').then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ChunkedEncodingError, String(err));
+    const err = await fault('/short-body', ChunkedEncodingError);
     assert.match(err.message, /IncompleteRead\(20 bytes read, 30 more expected\)/);
-    hostIn(err.message);
     await stillUsable();
   });
 
@@ -126,34 +128,26 @@ describe('adapter faults → exceptions', () => {
   });
 
   test('conflicting Content-Length → ConnectionError', async () => {
-    const err = await send('/conflicting-length').then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ConnectionError, String(err));
-    hostIn(err.message);
+    const err = await fault('/conflicting-length', ConnectionError);
     await stillUsable();
   });
 
   test('garbage status line → ConnectionError "bad response"', async () => {
-    const err = await send('/garbage-status').then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ConnectionError, String(err));
+    const err = await fault('/garbage-status', ConnectionError);
     assert.match(err.message, /bad response/);
-    hostIn(err.message);
     await stillUsable();
   });
 
   test('oversized response headers → ConnectionError "too large"', async () => {
-    const err = await send('/oversized-headers').then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ConnectionError, String(err));
+    const err = await fault('/oversized-headers', ConnectionError);
     assert.match(err.message, /too large/);
-    hostIn(err.message);
     await stillUsable();
   });
 
   for (const [path, coding] of [['/bad-gzip', 'gzip'], ['/bad-br', 'br'], ['/bad-zstd', 'zstd']] as const) {
     test(`invalid ${coding} body → ContentDecodingError naming ${coding}`, async () => {
-      const err = await send(path).then(() => undefined, (e: unknown) => e);
-      assert.ok(err instanceof ContentDecodingError, String(err));
+      const err = await fault(path, ContentDecodingError);
       assert.match(err.message, new RegExp(`content-encoding: ${coding}`));
-      hostIn(err.message);
       const streamed = await send(path, { stream: true });
       await assert.rejects(() => streamed.read(), ContentDecodingError);
       await stillUsable();
@@ -168,11 +162,9 @@ describe('adapter faults → exceptions', () => {
   });
 
   test('drip that stalls past the read timeout → ReadTimeout naming host and limit', async () => {
-    const err = await send('/drip', { timeout: { connect: 5000, read: 400 } }).then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ReadTimeout, String(err));
+    const err = await fault('/drip', ReadTimeout, { timeout: { connect: 5000, read: 400 } });
     assert.ok(err instanceof Timeout);
     assert.match(err.message, /read timeout=400 ms/);
-    hostIn(err.message);
     await stillUsable();
   });
 
@@ -188,8 +180,7 @@ describe('adapter faults → exceptions', () => {
 
   test('total deadline cuts a steady body → ReadTimeout naming the deadline', async () => {
     const started = performance.now();
-    const err = await send('/slow-steady', { timeout: { read: 5000, total: 500 } }).then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof ReadTimeout, String(err));
+    const err = await fault('/slow-steady', ReadTimeout, { timeout: { read: 5000, total: 500 } });
     assert.match(err.message, /total timeout=500 ms/);
     assert.ok(performance.now() - started < 1400, 'gave up near the deadline');
     await stillUsable();
