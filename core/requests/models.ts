@@ -473,8 +473,7 @@ export class Response {
   url = '';
   /** Earlier hops, oldest first; each hop's own `history` holds the hops before it. */
   history: Response[] = [];
-  /** Cookies this response set. */
-  cookies: RequestsCookieJar = new RequestsCookieJar();
+  #cookies: RequestsCookieJar | undefined;
   /** Milliseconds from sending the request to the response headers. */
   elapsed = 0;
   request: PreparedRequest = new PreparedRequest();
@@ -501,6 +500,16 @@ export class Response {
   #apparentEncoding: string | undefined;
   #content: Uint8Array | undefined;
   #consumed = false;
+
+  /** Cookies this response set (made on first use: most responses set none). */
+  get cookies(): RequestsCookieJar {
+    this.#cookies ??= new RequestsCookieJar();
+    return this.#cookies;
+  }
+
+  set cookies(jar: RequestsCookieJar) {
+    this.#cookies = jar;
+  }
 
   /** The charset `text` decodes with: set it to override; defaults to the headers' charset. */
   get encoding(): string | undefined {
