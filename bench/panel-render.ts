@@ -71,7 +71,7 @@ export async function measurePanelRender(browser: Browser, server: PanelServer, 
 }
 
 async function main(): Promise<void> {
-  ensureBuilt();
+  await ensureBuilt();
   const server = await startPanelServer();
   const browser = await launch(['--js-flags=--expose-gc']);
   const rows: string[] = [];

@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * @param {{ root: string, production: boolean, esbuild: typeof import('esbuild') }} options
+ * @param {{ root: string, production: boolean, esbuild: typeof import('esbuild'), outdir?: string }} options
+ *   outdir defaults to <root>/dist/webview; the browser tests build a private copy elsewhere so
+ *   a concurrent `npm run build` cannot pull files from under a running test.
  */
-export async function buildWebview({ root, production, esbuild }) {
-  const outdir = path.join(root, 'dist/webview');
+export async function buildWebview({ root, production, esbuild, outdir = path.join(root, 'dist/webview') }) {
   fs.rmSync(outdir, { recursive: true, force: true });
   const common = {
     absWorkingDir: root,

@@ -91,9 +91,12 @@ export class HistoryView {
         : table(['Header', 'A', 'B'], headerRows.map((r) => [r.name, r.a ?? '—', r.b ?? '—']), { 'data-testid': 'diff-headers' }),
       h('h3', null, 'Body'),
       host);
+    const previous = this.diffEditor?.getModel();
     this.diffEditor?.dispose();
-    const original = monaco.editor.createModel(bodyText(a), 'json');
-    const modified = monaco.editor.createModel(bodyText(b), 'json');
+    previous?.original.dispose();
+    previous?.modified.dispose();
+    const original = monaco.editor.createModel(bodyText(a), languageOf(a));
+    const modified = monaco.editor.createModel(bodyText(b), languageOf(b));
     host.style.height = '360px';
     this.diffEditor = monaco.editor.createDiffEditor(host, { ...readOnlyOptions(), renderSideBySide: true, originalEditable: false });
     this.diffEditor.setModel({ original, modified });
@@ -102,6 +105,13 @@ export class HistoryView {
 
 function sum(e: Exchange): number {
   return e.hops.reduce((s, hop) => s + hop.timings.total, 0);
+}
+
+function languageOf(e: Exchange): string {
+  const body = e.body;
+  if (!body) return 'plaintext';
+  const kind = bodyKind(body.contentType, body.bytes);
+  return kind === 'json' || kind === 'xml' || kind === 'html' || kind === 'javascript' || kind === 'css' ? kind : 'plaintext';
 }
 
 function bodyText(e: Exchange): string {

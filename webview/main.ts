@@ -146,7 +146,10 @@ class Panel {
     const t0 = performance.now();
     this.exchange = exchange;
     this.progress.hidden = true;
-    replaceChildren(this.summaryArea, summary(exchange));
+    replaceChildren(this.summaryArea, summary(exchange, {
+      copyAsCurl: () => this.post({ type: 'copyAsCurl', id: exchange.id }),
+      replay: () => this.post({ type: 'replay', id: exchange.id }),
+    }));
     const last = exchange.hops[exchange.hops.length - 1]!;
     this.body.show(exchange.body, this.settings.largeBodyThreshold, {
       openFull: () => this.post({ type: 'openBodyInEditor', id: exchange.id }),

@@ -4,7 +4,7 @@
  */
 import type { Exchange, ExchangeCookie, ExchangeHop, HeaderList, SentRequest } from '../core/requests/exchange.ts';
 import type { JarCookie } from './protocol.ts';
-import { h, icon, svg, table, type Child } from './dom.ts';
+import { h, icon, kvGrid, svg, table, type Child } from './dom.ts';
 import { decodeText, formatBytes, formatMs, headerBytes, headerValue, prettyJson, statusClass } from './format.ts';
 
 function finalHop(exchange: Exchange): ExchangeHop {
@@ -19,7 +19,12 @@ export function statusBadge(code: number | undefined, reason: string | undefined
   return h('span', { class: `status status-${statusClass(code)}`, ...attrs }, code === undefined ? 'No response' : `${code} ${reason ?? ''}`.trim());
 }
 
-export function summary(exchange: Exchange): HTMLElement {
+export interface SummaryActions {
+  copyAsCurl(): void;
+  replay(): void;
+}
+
+export function summary(exchange: Exchange, actions?: SummaryActions): HTMLElement {
   const first = exchange.hops[0]!;
   const last = finalHop(exchange);
   const res = last.response;
@@ -49,7 +54,10 @@ export function summary(exchange: Exchange): HTMLElement {
     h('div', { class: 'request-line' },
       h('span', { class: 'method', 'data-testid': 'method' }, first.request.method),
       h('span', { class: 'url', title: last.request.url, 'data-testid': 'url' }, first.request.url),
-      statusBadge(res?.statusCode, res?.reason, { 'data-testid': 'status' })),
+      statusBadge(res?.statusCode, res?.reason, { 'data-testid': 'status' }),
+      actions ? h('span', { class: 'summary-actions' },
+        h('vscode-button', { secondary: true, icon: 'copy', title: 'Copy as cURL', 'aria-label': 'Copy as cURL', 'data-action': 'copy-curl', onclick: () => actions.copyAsCurl() }),
+        h('vscode-button', { secondary: true, icon: 'debug-rerun', title: 'Send again', 'aria-label': 'Send again', 'data-action': 'replay', onclick: () => actions.replay() })) : null),
     h('div', { class: 'facts' }, facts),
     exchange.error ? h('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error' }, icon('error'), ' ', h('strong', null, exchange.error.name), ': ', exchange.error.message) : null,
     exchange.notices.length ? h('ul', { class: 'notices' }, exchange.notices.map((n) => h('li', null, icon('info'), ' ', n))) : null,
@@ -180,10 +188,30 @@ export function timingTab(exchange: Exchange): HTMLElement {
     h('div', { class: 'waterfall-grid' },
       hops.map((hop, i) => h('div', { class: 'wf-label' }, `${i + 1}. ${hop.request.method} ${hostPath(hop.request.url)}`)),
       gridRows(h('div', { class: 'wf-picture' }, picture), hops.length)),
+    connection(finalHop(exchange)),
     h('div', { class: 'timing-tables' }, hops.map((hop, i) => h('section', { class: 'timing-hop' },
       h('h3', null, hops.length > 1 ? `Hop ${i + 1}` : 'Phases', h('span', { class: 'fact' }, formatMs(hop.timings.total))),
       table(['Phase', 'Duration'], [...phases.map(([key, label]) => [label, hop.timings[key] > 0 ? formatMs(hop.timings[key]) : '—']), ['Total', formatMs(hop.timings.total)]],
         { 'data-testid': 'timing-table' })))));
+}
+
+/** Remote address and TLS facts of the final hop, with the peer certificate when there was one. */
+function connection(hop: ExchangeHop): HTMLElement | null {
+  const rows: Array<[string, Child]> = [];
+  if (hop.remoteAddress) rows.push(['Remote address', hop.remotePort ? `${hop.remoteAddress} port ${hop.remotePort}` : hop.remoteAddress]);
+  const tls = hop.tls;
+  if (tls) {
+    rows.push(['TLS', `${tls.protocol ?? '?'}${tls.cipher ? ` · ${tls.cipher}` : ''}`]);
+    rows.push(['Certificate', tls.authorized ? h('span', { class: 'ok' }, icon('pass'), ' verified') : h('span', { class: 'bad' }, icon('error'), ` not verified: ${tls.authorizationError ?? 'unknown reason'}`)]);
+    const cert = tls.peerCertificate;
+    if (cert) {
+      rows.push(['Subject', cert.subject], ['Issuer', cert.issuer], ['Valid', `${cert.validFrom} → ${cert.validTo}`]);
+      if (cert.subjectAltName) rows.push(['Alt names', cert.subjectAltName]);
+      if (cert.fingerprint256) rows.push(['SHA-256', cert.fingerprint256]);
+    }
+  }
+  if (rows.length === 0) return null;
+  return h('section', { class: 'connection', 'data-testid': 'connection' }, h('h3', null, 'Connection'), kvGrid(rows));
 }
 
 /** CSSOM, not a style attribute: the panel's CSP allows no inline style attributes from our own code paths. */

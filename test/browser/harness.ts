@@ -18,12 +18,19 @@ const CHROMIUM = '/usr/bin/chromium';
 
 export type Theme = 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast';
 
-/** Builds dist/webview/ when it is missing or older than a source file in webview/. */
-export function ensureBuilt(): void {
-  const out = path.join(ROOT, 'dist/webview/panel.js');
+/** The tests' own build of the panel (what `npm run build` puts in dist/webview/). */
+export const BUILD = path.join(ROOT, 'test-output/browser-build/webview');
+
+/** Builds the panel into BUILD when it is missing or older than a source file in webview/. */
+export async function ensureBuilt(): Promise<void> {
+  const out = path.join(BUILD, 'panel.js');
   const built = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
   const newest = Math.max(...fs.readdirSync(path.join(ROOT, 'webview')).map((f) => fs.statSync(path.join(ROOT, 'webview', f)).mtimeMs));
-  if (built < newest) execFileSync(process.execPath, ['esbuild.mjs', 'webview'], { cwd: ROOT, stdio: 'inherit' });
+  if (built >= newest) return;
+  const { buildWebview } = (await import(path.join(ROOT, 'webview/build.mjs'))) as {
+    buildWebview(o: { root: string; production: boolean; esbuild: unknown; outdir: string }): Promise<void>;
+  };
+  await buildWebview({ root: ROOT, production: true, esbuild: await import('esbuild'), outdir: BUILD });
 }
 
 export interface PanelServer {
@@ -47,7 +54,7 @@ export async function startPanelServer(): Promise<PanelServer> {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
-    const file = url.pathname.startsWith('/dist/webview/') ? path.join(ROOT, url.pathname)
+    const file = url.pathname.startsWith('/dist/webview/') ? path.join(BUILD, url.pathname.slice('/dist/webview/'.length))
       : url.pathname === '/stand-in.js' || url.pathname === '/themes.css' ? path.join(ROOT, 'test/browser', url.pathname) : undefined;
     if (!file || !file.startsWith(ROOT) || !fs.existsSync(file)) {
       res.writeHead(404).end();

@@ -11,7 +11,7 @@ let server: PanelServer;
 let browser: Browser;
 
 before(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await startPanelServer();
   browser = await launch();
 });

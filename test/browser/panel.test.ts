@@ -10,7 +10,7 @@ let server: PanelServer;
 let browser: Browser;
 
 before(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await startPanelServer();
   browser = await launch();
 });
@@ -104,6 +104,10 @@ test('summary line and every tab of a JSON exchange', { timeout: 60_000 }, () =>
 
   await p.tab('Timing');
   assert.equal(await p.page.locator('[data-testid=waterfall] rect').count(), 5, 'DNS, connect, TLS, TTFB, download');
+  const conn = await text(p, '[data-testid=connection]');
+  assert.match(conn, /TLS\s+TLSv1\.3 · TLS_AES_128_GCM_SHA256/);
+  assert.match(conn, /Certificate\s+verified/);
+  assert.match(conn, /Issuer\s+CN=Ricochet Test CA/);
   assert.match(await text(p, '[data-testid=timing-table]'), /TLS\s+19 ms/);
   await p.screenshot('json-timing');
 
@@ -112,6 +116,9 @@ test('summary line and every tab of a JSON exchange', { timeout: 60_000 }, () =>
   assert.equal(await p.page.locator('[data-testid=tests] li.fail').count(), 1);
   assert.match(await text(p, '[data-testid=tests] li.fail'), /expected contains xml · actual application\/json/);
   await p.screenshot('json-tests');
+
+  await p.page.locator('.summary vscode-button[data-action=copy-curl]').click();
+  await p.page.locator('.summary vscode-button[data-action=replay]').click();
 
   await p.tab('History');
   assert.equal(await p.page.locator('[data-testid=history] vscode-table-row').count(), 3);
@@ -125,6 +132,8 @@ test('summary line and every tab of a JSON exchange', { timeout: 60_000 }, () =>
   assert.deepEqual((await p.posted()).slice(1), [
     { type: 'deleteCookie', domain: '127.0.0.1', path: '/', name: 'sid' },
     { type: 'clearCookies' },
+    { type: 'copyAsCurl', id: 'json-1' },
+    { type: 'replay', id: 'json-1' },
     { type: 'replay', id: 'json-1' },
     { type: 'showHistoryEntry', id: 'redirect-1' },
     { type: 'diff', a: 'json-1', b: 'redirect-1' },
@@ -241,4 +250,16 @@ test('light, dark and high contrast themes restyle the panel and Monaco', { time
   }
   await p.tab('Headers');
   await p.screenshot('theme-high-contrast-headers');
+}));
+
+test('a request in flight shows a progress bar until its response arrives', { timeout: 60_000 }, () => withPanel('sending', async (p) => {
+  await p.feed({ type: 'show', exchange: fx.jsonExchange() });
+  const bar = p.page.locator('vscode-progress-bar');
+  assert.equal(await bar.isVisible(), false);
+  await p.feed({ type: 'sending', method: 'GET', url: 'http://127.0.0.1:8080/slow' });
+  await bar.waitFor({ state: 'visible' });
+  assert.equal(await bar.getAttribute('aria-label'), 'Sending GET http://127.0.0.1:8080/slow');
+  await p.screenshot('sending');
+  await p.feed({ type: 'show', exchange: fx.redirectExchange() });
+  await bar.waitFor({ state: 'hidden' });
 }));
