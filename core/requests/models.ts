@@ -383,13 +383,21 @@ export class PreparedRequest {
 
   /** The path and query to put on the request line ('/' when empty); no fragment. */
   get pathUrl(): string {
-    try {
-      const u = new URL(this.url);
-      return (u.pathname || '/') + u.search;
-    } catch {
-      return '/';
+    // Cached per URL: the adapter asks several times per send.
+    if (this.#pathUrlOf !== this.url) {
+      this.#pathUrlOf = this.url;
+      try {
+        const u = new URL(this.url);
+        this.#pathUrl = (u.pathname || '/') + u.search;
+      } catch {
+        this.#pathUrl = '/';
+      }
     }
+    return this.#pathUrl;
   }
+
+  #pathUrlOf: string | undefined;
+  #pathUrl = '/';
 
   /** A copy with its own headers, hooks and cookie jar (the body is shared). */
   copy(): PreparedRequest {
