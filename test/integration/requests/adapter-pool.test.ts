@@ -86,3 +86,21 @@ test('the adapter validates before any I/O: scheme, headers set after prepare', 
     await a.close();
   }
 });
+
+test("requestAsSent is this request's own head even while Node's fetch runs alongside", async () => {
+  const a = new HTTPAdapter();
+  try {
+    const ours = Array.from({ length: 20 }, (_, i) =>
+      a.send(new Request({ method: 'GET', url: `${server.url}/ours${i}`, headers: { 'X-Which': `ours-${i}` } }).prepare()),
+    );
+    const theirs = Array.from({ length: 20 }, (_, i) => fetch(`${server.url}/theirs${i}`, { headers: { 'X-Which': `theirs-${i}` } }).then((r) => r.text()));
+    const [responses] = await Promise.all([Promise.all(ours), Promise.all(theirs)]);
+    responses.forEach((r, i) => {
+      const which = r.requestAsSent.headers.filter(([n]) => n.toLowerCase() === 'x-which').map(([, v]) => v);
+      assert.deepEqual(which, [`ours-${i}`]);
+      assert.equal(r.text, `hello /ours${i}`);
+    });
+  } finally {
+    await a.close();
+  }
+});
