@@ -29,11 +29,22 @@ export interface Analysis {
  * Indexes a parsed document (`file` from `parseHttpFile` or the incremental parser). The
  * reference indexes are built on first use: typing only needs diagnostics and completion.
  */
-export function buildAnalysis(uri: string, version: number, line: (line: number) => string, file: HttpFile, blocks: readonly ParsedBlock[]): Analysis {
+export function buildAnalysis(
+  uri: string,
+  version: number,
+  line: (line: number) => string,
+  file: HttpFile,
+  blocks: readonly ParsedBlock[],
+  /** The previous version's named requests, when no block with `@name` changed since. */
+  sameNamedRequests?: Map<string, HttpRequestNode[]>,
+): Analysis {
   const definitions = new Map<string, VariableDefinition[]>();
   for (const def of file.fileVariables) push(definitions, def.name, def);
-  const namedRequests = new Map<string, HttpRequestNode[]>();
-  for (const block of blocks) for (const request of block.named) push(namedRequests, request.name!, request);
+  let namedRequests = sameNamedRequests;
+  if (!namedRequests) {
+    namedRequests = new Map<string, HttpRequestNode[]>();
+    for (const block of blocks) for (const request of block.named) push(namedRequests, request.name!, request);
+  }
   let references: VariableReference[] | undefined;
   let referencesByLine: Map<number, VariableReference[]> | undefined;
   return {

@@ -43,6 +43,9 @@ export class IncrementalParser {
   private blocks: Block[] = [];
   private fileNames = new Set<string>();
   private lineCount = 0;
+  /** Whether the last `parse` added or dropped a block with `@name` in it. */
+  namesChanged = true;
+  private duplicates: Diagnostic[] = [];
   /** The assembled lists of the last parse; the next one splices them. */
   private lists: Lists = { requests: [], variables: [], separators: [], diagnostics: [] };
 
@@ -103,6 +106,8 @@ export class IncrementalParser {
     for (let i = previous.length - keepTail; i < previous.length; i++) blocks.push(moveTo(previous[i]!, previous[i]!.startLine + lineDelta));
     this.blocks = blocks;
     this.lineCount = lineCount;
+    const dropped = regionOld.slice(head, regionOld.length - tail);
+    this.namesChanged = previous.length === 0 || fresh.some((b) => b.names.length > 0) || dropped.some((b) => b.names.length > 0);
     return this.assemble(previous, blocks, keepHead + head, tail + keepTail, fresh, lineCount, uri);
   }
 
@@ -177,7 +182,9 @@ export class IncrementalParser {
         else if (ref.kind === 'file' && !fileNames.has(ref.name)) ref.kind = 'env';
       }
     }
-    const diagnostics = lists.diagnostics.concat(duplicateNames(blocks));
+    // Duplicate names can only change with the blocks that carry names (ranges follow moves).
+    if (this.namesChanged) this.duplicates = duplicateNames(blocks);
+    const diagnostics = lists.diagnostics.concat(this.duplicates);
     const file: HttpFile = { requests: lists.requests, fileVariables: lists.variables, separators: lists.separators, diagnostics, lineCount };
     if (uri !== undefined) file.uri = uri;
     return file;

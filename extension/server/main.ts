@@ -63,7 +63,7 @@ function analysisOf(uri: string): Analysis | undefined {
   const text = doc.getText();
   const lineText = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, '');
   const file = parser.parse(text, uri, documents.takeEdit(uri));
-  const analysis = buildAnalysis(uri, doc.version, lineText, file, parser.parsedBlocks);
+  const analysis = buildAnalysis(uri, doc.version, lineText, file, parser.parsedBlocks, parser.namesChanged ? undefined : cached?.namedRequests);
   analyses.set(uri, analysis);
   return analysis;
 }
