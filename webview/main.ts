@@ -82,6 +82,7 @@ class Panel {
       requestAnimationFrame(() => this.body.layout());
     });
     replaceChildren(root, this.progress, this.summaryArea, this.tabs);
+    void wrapTabHeaders(this.tabs);
     replaceChildren(this.summaryArea, h('div', { class: 'empty waiting', 'data-testid': 'waiting' }, 'Send a request to see its response here.'));
     const state = vscode.getState() as { tab?: number } | undefined;
     if (state && typeof state.tab === 'number') (this.tabs as HTMLElement & { selectedIndex: number }).selectedIndex = state.tab;
@@ -181,6 +182,17 @@ class Panel {
       clearAll: () => this.post({ type: 'clearCookies' }),
     }));
   }
+}
+
+/** In a narrow panel the eight tab headers wrap onto a second row instead of being cut off. */
+async function wrapTabHeaders(tabs: HTMLElement): Promise<void> {
+  await customElements.whenDefined('vscode-tabs');
+  await (tabs as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+  const shadow = tabs.shadowRoot;
+  if (!shadow) return;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync('.tablist { flex-wrap: wrap; }');
+  shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet];
 }
 
 function start(): void {

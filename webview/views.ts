@@ -117,7 +117,8 @@ export function redirectsTab(exchange: Exchange): HTMLElement {
         statusBadge(res?.statusCode, res?.reason),
         h('span', { class: 'fact' }, formatMs(hop.timings.total))),
       location ? h('div', { class: 'hop-line', 'data-testid': 'location' }, icon('arrow-right'), ' Location: ', h('span', { class: 'url' }, location)) : null,
-      hop.authorizationDropped ? h('div', { class: 'hop-line warn', 'data-testid': 'auth-dropped' }, icon('shield'), ' Authorization not sent: ', hop.authorizationDropped) : null,
+      hop.authorizationDropped ? h('div', { class: 'hop-line warn', 'data-testid': 'auth-dropped' }, icon('shield'), ' Authorization not sent: ', hop.authorizationDropped)
+        : headerValue(hop.request.headers, 'authorization') !== undefined ? h('div', { class: 'hop-line', 'data-testid': 'auth-sent' }, icon('key'), ' Authorization sent') : null,
       h('details', { class: 'hop-details' },
         h('summary', null, `Request headers sent (${hop.request.headers.length})`),
         headerTable(hop.request.headers, 'hop-request-headers')),

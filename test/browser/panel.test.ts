@@ -165,6 +165,8 @@ test('redirect chain: every hop with Location, dropped Authorization and cookies
   assert.match(await hops.nth(1).innerText(), /301 Moved Permanently/);
   assert.match(await text(p, '[data-testid=auth-dropped]'), /Authorization not sent: redirect to a different host/);
   assert.equal(await hops.nth(0).locator('[data-testid=auth-dropped]').count(), 0);
+  assert.equal(await hops.nth(0).locator('[data-testid=auth-sent]').count(), 1, 'the first hop did send it');
+  assert.equal(await hops.nth(2).locator('[data-testid=auth-sent]').count(), 0);
   assert.match(await hops.nth(2).innerText(), /200 OK/);
   assert.match(await hops.nth(2).innerText(), /Cookies sent: theme=dark/);
   await hops.nth(0).locator('details summary').click();
@@ -263,3 +265,18 @@ test('a request in flight shows a progress bar until its response arrives', { ti
   await p.feed({ type: 'show', exchange: fx.redirectExchange() });
   await bar.waitFor({ state: 'hidden' });
 }));
+
+test('in a narrow panel the tab headers wrap instead of being cut off', { timeout: 60_000 }, async () => {
+  const p = await openPanel(browser, server, 'vscode-light', { width: 420, height: 700 });
+  try {
+    await withScreenshotOnFailure(p, 'narrow', async () => {
+      await p.feed({ type: 'show', exchange: fx.redirectExchange() });
+      const history = await p.page.locator('vscode-tab-header[data-tab=History]').boundingBox();
+      assert.ok(history && history.x + history.width <= 420, `History header within the panel (${JSON.stringify(history)})`);
+      await p.tab('History');
+      await p.screenshot('narrow-light');
+    });
+  } finally {
+    await p.close();
+  }
+});
