@@ -35,7 +35,7 @@ import {
   prepareUrl,
   type ParamsInit,
 } from './utils.ts';
-import { encodeMultipart, MultipartBody, type FilesInit } from './multipart.ts';
+import { encodeMultipart, MultipartBody, type FileContent, type FileSpec, type FilesInit } from './multipart.ts';
 import { REASONS } from './codes.ts';
 
 export { MultipartBody };
@@ -55,6 +55,7 @@ export type DataInit =
   | ArrayBuffer
   | ArrayBufferView
   | Blob
+  | FormData
   | AsyncIterable<Uint8Array>
   | ReadableStream<Uint8Array>;
 
@@ -260,6 +261,17 @@ export class PreparedRequest {
       if (text === undefined) throw new InvalidJSONError(`json body cannot be serialised: ${typeof json}`, { request: this });
       body = Buffer.from(text, 'utf8');
       contentType = 'application/json';
+    } else if (typeof FormData !== 'undefined' && data instanceof FormData) {
+      // A web FormData: strings are fields, Blobs/Files are file parts.
+      const fields: Array<[string, string]> = [];
+      const parts: Array<[string, FileSpec]> = [];
+      for (const [name, value] of data) {
+        if (typeof value === 'string') fields.push([name, value]);
+        else parts.push([name, { content: value, filename: value.name || name, ...(value.type ? { contentType: value.type } : {}) }]);
+      }
+      const encoded = encodeMultipart(fields, [...parts, ...(files ? filesEntries(files) : [])]);
+      body = encoded.body;
+      contentType = encoded.contentType;
     } else if (files && (Array.isArray(files) ? files.length > 0 : Object.keys(files).length > 0)) {
       if (!noData && !isFormData(data)) {
         throw new TypeError('data must be an object or [key, value] pairs when files are given');
@@ -428,6 +440,10 @@ export class PreparedRequest {
   toString(): string {
     return `<PreparedRequest [${this.method}]>`;
   }
+}
+
+function filesEntries(files: FilesInit): Array<[string, FileContent | FileSpec]> {
+  return Array.isArray(files) ? files.map(([k, v]) => [k, v]) : Object.entries(files);
 }
 
 function isFormData(data: unknown): data is Exclude<ParamsInit, string> {

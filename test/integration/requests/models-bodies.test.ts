@@ -108,6 +108,15 @@ describe('request bodies on the wire', () => {
     assert.equal(ok.statusCode, 200);
   });
 
+  test('a web FormData is sent as multipart (fields and files)', async () => {
+    const form = new FormData();
+    form.append('name', 'value');
+    form.append('upload', new File(['file text'], 'a.txt', { type: 'text/plain' }));
+    const e = echo(await send({ method: 'POST', url: '/post', data: form }));
+    assert.deepEqual(e.form, { name: 'value' });
+    assert.equal(e.files.upload, 'file text');
+  });
+
   test('bytes, strings and Blobs are sent as is (strings as UTF-8)', async () => {
     const bytes = await send({ method: 'POST', url: '/post', data: new Uint8Array([104, 105]) });
     assert.equal(echo(bytes).data, 'hi');
