@@ -109,6 +109,8 @@ interface SocketFacts {
 }
 
 const socketFacts = new WeakMap<Socket, SocketFacts>();
+/** Errors thrown by callers' body streams: they reach the caller unchanged, not as ConnectionError. */
+const bodyErrors = new WeakSet<object>();
 let writingHop: Hop | undefined;
 
 // undici publishes the exact request head and its socket right after `onRequestStart`, in the
@@ -352,8 +354,6 @@ class Hop implements Dispatcher.DispatchHandler {
   #sentBody: Body | null;
   #bodyBuffer: Uint8Array | undefined;
   #chunked = false;
-  /** Errors thrown by the caller's body stream: they reach the caller unchanged. */
-  #bodyErrors = new WeakSet<object>();
   /** The request went out on a TLS connection opened for it (no request had used it yet). */
   #freshTls = false;
 
@@ -428,13 +428,13 @@ class Hop implements Dispatcher.DispatchHandler {
       this.#bodyBuffer = body;
       payload = body;
     } else if (body instanceof Blob) {
-      payload = Readable.from(oneShot(body.stream(), this.#bodyErrors));
+      payload = Readable.from(oneShot(body.stream(), bodyErrors));
     } else if (body !== null) {
       if (request.bodyConsumed && !(body instanceof MultipartBody)) {
         throw request.rewindBody(); // throws UnrewindableBodyError
       }
       if (!(body instanceof MultipartBody)) request.bodyConsumed = true;
-      payload = Readable.from(oneShot(body as AsyncIterable<Uint8Array>, this.#bodyErrors));
+      payload = Readable.from(oneShot(body as AsyncIterable<Uint8Array>, bodyErrors));
     }
     // Tell undici the length we know (so it sends Content-Length, not chunked).
     if (length !== undefined && length > 0) headers.push('Content-Length', String(length));
@@ -645,7 +645,7 @@ class Hop implements Dispatcher.DispatchHandler {
   /** Turns an undici/Node error into the Requests exception that says what went wrong and where. */
   #map(error: unknown): Error {
     if (error instanceof RequestException) return error;
-    if (typeof error === 'object' && error !== null && this.#bodyErrors.has(error)) return error as Error;
+    if (typeof error === 'object' && error !== null && bodyErrors.has(error)) return error as Error;
     const err = (error ?? {}) as Error & { code?: string; cause?: unknown; errors?: unknown[] };
     const request = this.#request;
     const target = this.#target.label;
