@@ -8,11 +8,8 @@
  * Budgets: completion p95 ≤ 20 ms, diagnostics after an edit ≤ 50 ms (p95).
  * `measureLspLatency()` is exported for `npm run bench` to include.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LspSession } from '../test/integration/server/lsp-session.ts';
+import { startInWorkspace } from '../test/integration/server/lsp-session.ts';
 import { generateHttpFile } from './lsp-fixture.ts';
 
 export interface LatencyStats {
@@ -47,13 +44,12 @@ function stats(samples: number[], cpuMs?: number): LatencyStats {
 export async function measureLspLatency(options: { requests?: number; rounds?: number } = {}): Promise<LspLatency> {
   const requests = options.requests ?? 10_000;
   const rounds = options.rounds ?? 200;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-bench-'));
-  fs.writeFileSync(path.join(dir, 'http-client.env.json'), JSON.stringify({ dev: { token: 'secret-token' } }));
-  const uri = pathToFileURL(path.join(dir, 'big.http')).href;
+  const workspace = await startInWorkspace({ files: { 'http-client.env.json': JSON.stringify({ dev: { token: 'secret-token' } }) }, initializationOptions: { name: 'dev' } });
+  const lsp = workspace.lsp;
+  const uri = workspace.uriOf('big.http');
   const text = generateHttpFile(requests);
   const lines = text.split('\n');
   const loadBefore = os.loadavg()[0]!;
-  const lsp = await LspSession.start({ rootDir: dir, initializationOptions: { name: 'dev' } });
   const cpu: number[] = [];
   const mark = () => cpu.push(lsp.serverCpuMs() ?? NaN);
   const spent = (i: number) => (Number.isNaN(cpu[i]!) ? undefined : cpu[i + 1]! - cpu[i]!);
@@ -131,8 +127,7 @@ export async function measureLspLatency(options: { requests?: number; rounds?: n
       load: [loadBefore, os.loadavg()[0]!],
     };
   } finally {
-    await lsp.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await workspace.close();
   }
 }
 

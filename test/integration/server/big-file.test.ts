@@ -1,25 +1,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LspSession } from './lsp-session.ts';
+import { startInWorkspace } from './lsp-session.ts';
+import type { LspSession, Workspace } from './lsp-session.ts';
 import { generateHttpFile } from '../../../bench/lsp-fixture.ts';
 
 // The 10,000-request file of `bench/lsp-latency.ts`: the server must answer on it and keep its
 // positions right after edits that move every later request (timing is the benchmark's job).
 
+let workspace: Workspace;
 let lsp: LspSession;
-let dir: string;
 let uri: string;
 let lines: string[];
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-big-'));
-  uri = pathToFileURL(path.join(dir, 'big.http')).href;
+  workspace = await startInWorkspace({ initializationOptions: { name: 'dev', settings: { dev: { token: 't' } } } });
+  lsp = workspace.lsp;
+  uri = workspace.uriOf('big.http');
   lines = generateHttpFile(10_000).split('\n');
-  lsp = await LspSession.start({ rootDir: dir, initializationOptions: { name: 'dev', settings: { dev: { token: 't' } } } });
   const first = lsp.nextDiagnostics(uri, 1, 60_000);
   lsp.open(uri, lines.join('\n'));
   const published = await first;
@@ -27,8 +24,7 @@ before(async () => {
 });
 
 after(async () => {
-  await lsp?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await workspace?.close();
 });
 
 test('completion on the last request offers the file variables', async () => {

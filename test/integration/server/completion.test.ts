@@ -1,10 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LspSession } from './lsp-session.ts';
+import { startInWorkspace } from './lsp-session.ts';
+import type { LspSession, Workspace } from './lsp-session.ts';
 
 interface Item {
   label: string;
@@ -12,8 +9,8 @@ interface Item {
   textEdit?: { newText: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } };
 }
 
+let workspace: Workspace;
 let lsp: LspSession;
-let dir: string;
 let uri: string;
 
 const text = [
@@ -45,16 +42,17 @@ const text = [
 ].join('\n');
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-completion-'));
-  fs.writeFileSync(path.join(dir, 'http-client.env.json'), JSON.stringify({ dev: { baseUrl: 'http://127.0.0.1:1', apiToken: 'abc123' } }, null, 2));
-  uri = pathToFileURL(path.join(dir, 'api.http')).href;
-  lsp = await LspSession.start({ rootDir: dir, initializationOptions: { name: 'dev', settings: {} } });
+  workspace = await startInWorkspace({
+    files: { 'http-client.env.json': JSON.stringify({ dev: { baseUrl: 'http://127.0.0.1:1', apiToken: 'abc123' } }, null, 2) },
+    initializationOptions: { name: 'dev', settings: {} },
+  });
+  lsp = workspace.lsp;
+  uri = workspace.uriOf('api.http');
   lsp.open(uri, text);
 });
 
 after(async () => {
-  await lsp?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await workspace?.close();
 });
 
 async function labels(line: number, character: number): Promise<string[]> {

@@ -1,30 +1,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LspSession } from './lsp-session.ts';
-import type { PublishedDiagnostics } from './lsp-session.ts';
+import { startInWorkspace } from './lsp-session.ts';
+import type { LspSession, PublishedDiagnostics, Workspace } from './lsp-session.ts';
 
+let workspace: Workspace;
 let lsp: LspSession;
-let dir: string;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-diagnostics-'));
-  fs.writeFileSync(path.join(dir, 'present.json'), '{}');
-  fs.writeFileSync(path.join(dir, 'http-client.env.json'), JSON.stringify({ dev: { token: 't' }, prod: { region: 'eu' } }));
-  lsp = await LspSession.start({ rootDir: dir });
+  workspace = await startInWorkspace({
+    files: { 'present.json': '{}', 'http-client.env.json': JSON.stringify({ dev: { token: 't' }, prod: { region: 'eu' } }) },
+  });
+  lsp = workspace.lsp;
 });
 
 after(async () => {
-  await lsp?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await workspace?.close();
 });
 
 let counter = 0;
 async function open(text: string): Promise<{ uri: string; published: PublishedDiagnostics }> {
-  const uri = pathToFileURL(path.join(dir, `doc${counter++}.http`)).href;
+  const uri = workspace.uriOf(`doc${counter++}.http`);
   const published = lsp.nextDiagnostics(uri);
   lsp.open(uri, text);
   return { uri, published: await published };

@@ -1,13 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LspSession } from './lsp-session.ts';
+import { startInWorkspace } from './lsp-session.ts';
+import type { LspSession, Workspace } from './lsp-session.ts';
 
+let workspace: Workspace;
 let lsp: LspSession;
-let dir: string;
 let uri: string;
 
 const text = [
@@ -29,18 +26,21 @@ async function hoverText(line: number, character: number): Promise<string | null
 }
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-hover-'));
-  fs.writeFileSync(path.join(dir, 'http-client.env.json'), JSON.stringify({ $shared: { region: 'eu' }, dev: { apiToken: 'tok-123456' } }, null, 2));
-  fs.writeFileSync(path.join(dir, 'http-client.private.env.json'), JSON.stringify({ dev: { password: 'hunter22' } }, null, 2));
-  fs.writeFileSync(path.join(dir, '.env'), 'LOCAL_KEY=from-dotenv\n');
-  uri = pathToFileURL(path.join(dir, 'api.http')).href;
-  lsp = await LspSession.start({ rootDir: dir, initializationOptions: { name: 'dev' } });
+  workspace = await startInWorkspace({
+    files: {
+      'http-client.env.json': JSON.stringify({ $shared: { region: 'eu' }, dev: { apiToken: 'tok-123456' } }, null, 2),
+      'http-client.private.env.json': JSON.stringify({ dev: { password: 'hunter22' } }, null, 2),
+      '.env': 'LOCAL_KEY=from-dotenv\n',
+    },
+    initializationOptions: { name: 'dev' },
+  });
+  lsp = workspace.lsp;
+  uri = workspace.uriOf('api.http');
   lsp.open(uri, text);
 });
 
 after(async () => {
-  await lsp?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await workspace?.close();
 });
 
 test('a file variable shows its resolved value and its line', async () => {

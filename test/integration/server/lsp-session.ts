@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -180,4 +181,29 @@ export class LspSession {
       pending.reject(error);
     } else pending.resolve(message.result);
   }
+}
+
+export interface Workspace {
+  lsp: LspSession;
+  dir: string;
+  /** `file:` URI of a path inside the workspace. */
+  uriOf: (relative: string) => string;
+  /** Stops the server and removes the folder. */
+  close: () => Promise<void>;
+}
+
+/** A temporary workspace folder holding `files`, and a server started on it. */
+export async function startInWorkspace(options: { files?: Record<string, string>; initializationOptions?: unknown } = {}): Promise<Workspace> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-'));
+  for (const [relative, text] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(dir, relative), text);
+  const lsp = await LspSession.start({ rootDir: dir, initializationOptions: options.initializationOptions });
+  return {
+    lsp,
+    dir,
+    uriOf: (relative) => pathToFileURL(path.join(dir, relative)).href,
+    close: async () => {
+      await lsp.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

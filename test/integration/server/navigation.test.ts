@@ -1,10 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LspSession } from './lsp-session.ts';
+import { startInWorkspace } from './lsp-session.ts';
+import type { LspSession, Workspace } from './lsp-session.ts';
 
 type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
 interface Location {
@@ -12,8 +9,8 @@ interface Location {
   range: Range;
 }
 
+let workspace: Workspace;
 let lsp: LspSession;
-let dir: string;
 let uri: string;
 
 const text = [
@@ -40,16 +37,17 @@ const text = [
 ].join('\n');
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-navigation-'));
-  fs.writeFileSync(path.join(dir, 'http-client.env.json'), '{\n  "dev": {\n    "region": "eu-west"\n  }\n}\n');
-  uri = pathToFileURL(path.join(dir, 'api.http')).href;
-  lsp = await LspSession.start({ rootDir: dir, initializationOptions: { name: 'dev' } });
+  workspace = await startInWorkspace({
+    files: { 'http-client.env.json': '{\n  "dev": {\n    "region": "eu-west"\n  }\n}\n' },
+    initializationOptions: { name: 'dev' },
+  });
+  lsp = workspace.lsp;
+  uri = workspace.uriOf('api.http');
   lsp.open(uri, text);
 });
 
 after(async () => {
-  await lsp?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await workspace?.close();
 });
 
 test('the outline lists requests by @name, ### title, or method and URL, and the file variables', async () => {
@@ -83,7 +81,7 @@ test('go to definition: a request variable lands on the named request', async ()
 
 test('go to definition: an environment variable lands in http-client.env.json', async () => {
   const loc = await lsp.request<Location>('textDocument/definition', lsp.at(uri, 15, 14));
-  assert.equal(loc.uri, pathToFileURL(path.join(dir, 'http-client.env.json')).href);
+  assert.equal(loc.uri, workspace.uriOf('http-client.env.json'));
   assert.deepEqual(loc.range.start, { line: 2, character: 5 });
 });
 
