@@ -68,6 +68,14 @@ test('send a request: the panel shows the status and the body', async () => {
     // The body in Monaco, pretty-printed (httpbin's /json is the slideshow document).
     // Monaco renders spaces as no-break spaces, hence \s.
     assert.match(await waitFor(frame, '.monaco-editor .view-lines', /"slideshow":\s\{/), /"title":\s"Sample\sSlide\sShow"/);
+    // Monaco's JSON worker started under the webview's CSP (fetched from the extension, run from blob:).
+    const end = Date.now() + 15_000;
+    let worker = false;
+    while (!worker && Date.now() < end) {
+      worker = await frame.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('json.worker.js')));
+      if (!worker) await vsc.page.waitForTimeout(250);
+    }
+    assert.ok(worker, 'json.worker.js was loaded');
     await vsc.screenshot('panel-body');
   });
 });
