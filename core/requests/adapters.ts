@@ -528,6 +528,20 @@ class Hop implements Dispatcher.DispatchHandler {
     }
     r.rawHeaders = list;
     r.headers = headers;
+    // Two different Content-Length values make the framing ambiguous (a smuggling vector): refuse.
+    const lengths = headers.get('content-length');
+    if (lengths !== undefined && lengths.includes(',')) {
+      const values = new Set(lengths.split(',').map((v) => v.trim()));
+      if (values.size > 1) {
+        const err = new ConnectionError(
+          `Connection aborted: bad response from ${this.#target.label}: conflicting Content-Length headers (${[...values].join(', ')})`,
+          { request, response: r },
+        );
+        this.#fail(err);
+        controller.abort(err);
+        return;
+      }
+    }
     r.url = request.url;
     r.request = request;
     r.connection = this.#adapter;
@@ -554,7 +568,7 @@ class Hop implements Dispatcher.DispatchHandler {
         },
       });
       this.#stream = wire;
-      const decoded = decodeStream(wire, this.#codings, ` (from ${this.#target.label})`);
+      const decoded = decodeStream(wire, this.#codings, ` (from ${this.#target.label})`, { request, response: r });
       decoded.once('end', () => {
         const now = performance.now();
         r.timings.download = now - this.#headersAt;
@@ -597,7 +611,10 @@ class Hop implements Dispatcher.DispatchHandler {
       const bytes = new Uint8Array(body.buffer, body.byteOffset, body.length);
       r.setContent(this.#codings.length ? decodeBody(bytes, this.#codings, ` (from ${this.#target.label})`) : bytes);
     } catch (err) {
-      if (err instanceof RequestException) err.response = r;
+      if (err instanceof RequestException) {
+        err.request = this.#request;
+        err.response = r;
+      }
       this.#fail(err);
       return;
     }
@@ -697,6 +714,10 @@ class Hop implements Dispatcher.DispatchHandler {
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NONAME') {
       if (proxy && !this.#controller) return connectionError(ProxyError, `Unable to resolve proxy ${proxy.label}: [${code}] ${message}`);
       return connectionError(ConnectionError, `Failed to resolve '${this.#target.host}' ([${code}] ${message})`);
+    }
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && beforeResponse) {
+      // The parser refused the head itself: only repeated, differing Content-Length values do that.
+      return connectionError(ConnectionError, `Connection aborted: bad response from ${target}: conflicting Content-Length headers (${code})`);
     }
     if (code === 'UND_ERR_HEADERS_OVERFLOW') {
       return connectionError(ConnectionError, `Response headers from ${target} are too large: ${message}`);

@@ -9,7 +9,7 @@
  */
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { ContentDecodingError } from './exceptions.ts';
+import { ContentDecodingError, type ExceptionContext } from './exceptions.ts';
 
 const KNOWN = new Set(['gzip', 'x-gzip', 'deflate', 'br', 'zstd']);
 
@@ -46,9 +46,10 @@ function decodeOnce(bytes: Uint8Array, coding: string): Buffer {
   }
 }
 
-function decodingError(coding: string, cause: unknown, where: string): ContentDecodingError {
+function decodingError(coding: string, cause: unknown, where: string, context: ExceptionContext = {}): ContentDecodingError {
   const why = cause instanceof Error ? cause.message : String(cause);
   return new ContentDecodingError(`Received response with content-encoding: ${coding}, but failed to decode it (${why})${where}`, {
+    ...context,
     cause,
   });
 }
@@ -105,7 +106,7 @@ function decoderFor(coding: string): Transform {
 }
 
 /** A stream of the decoded body; decoding failures surface as ContentDecodingError. */
-export function decodeStream(source: Readable, codings: string[], where = ''): Readable {
+export function decodeStream(source: Readable, codings: string[], where = '', context: ExceptionContext = {}): Readable {
   if (codings.length === 0) return source;
   // Which coding an error came from; errors merely forwarded from upstream are not tagged.
   const origin = new WeakMap<Error, string>();
@@ -127,7 +128,7 @@ export function decodeStream(source: Readable, codings: string[], where = ''): R
   const out = new PassThrough({ readableHighWaterMark: 64 * 1024 });
   current.on('error', (e: Error) => {
     const coding = origin.get(e);
-    out.destroy(coding ? decodingError(coding, e, where) : e);
+    out.destroy(coding ? decodingError(coding, e, where, context) : e);
   });
   current.pipe(out);
   return out;

@@ -129,6 +129,7 @@ describe('adapter faults → exceptions', () => {
 
   test('conflicting Content-Length → ConnectionError', async () => {
     const err = await fault('/conflicting-length', ConnectionError);
+    assert.match(err.message, /conflicting Content-Length headers/);
     await stillUsable();
   });
 
@@ -148,8 +149,9 @@ describe('adapter faults → exceptions', () => {
     test(`invalid ${coding} body → ContentDecodingError naming ${coding}`, async () => {
       const err = await fault(path, ContentDecodingError);
       assert.match(err.message, new RegExp(`content-encoding: ${coding}`));
+      assert.equal((err.request as { url?: string }).url, server.url + path, 'the error carries its request');
       const streamed = await send(path, { stream: true });
-      await assert.rejects(() => streamed.read(), ContentDecodingError);
+      await assert.rejects(() => streamed.read(), (e: unknown) => e instanceof ContentDecodingError && e.request === streamed.request);
       await stillUsable();
     });
   }
