@@ -2,7 +2,7 @@
  * The History tab: recent exchanges with replay and show; tick two and compare status, headers
  * and body (Monaco's diff editor).
  */
-import type { Exchange } from '../core/requests/exchange.ts';
+import { totalTime, type Exchange } from '../core/requests/exchange.ts';
 import type { HistoryEntry } from './protocol.ts';
 import { h, replaceChildren, table, icon } from './dom.ts';
 import { bodyKind, decodeText, diffHeaders, formatMs, prettyJson, prettyXml } from './format.ts';
@@ -84,8 +84,8 @@ export class HistoryView {
     replaceChildren(this.diffArea,
       h('h3', null, icon('diff'), ' Comparison'),
       h('div', { class: 'diff-status', 'data-testid': 'diff-status' },
-        h('span', null, 'A: ', statusBadge(ra?.statusCode, ra?.reason), ` ${formatMs(sum(a))}`),
-        h('span', null, 'B: ', statusBadge(rb?.statusCode, rb?.reason), ` ${formatMs(sum(b))}`)),
+        h('span', null, 'A: ', statusBadge(ra?.statusCode, ra?.reason), ` ${formatMs(totalTime(a))}`),
+        h('span', null, 'B: ', statusBadge(rb?.statusCode, rb?.reason), ` ${formatMs(totalTime(b))}`)),
       h('h3', null, 'Headers that differ', h('vscode-badge', { variant: 'counter' }, String(headerRows.length))),
       headerRows.length === 0 ? h('div', { class: 'empty' }, 'Same headers.')
         : table(['Header', 'A', 'B'], headerRows.map((r) => [r.name, r.a ?? '—', r.b ?? '—']), { 'data-testid': 'diff-headers' }),
@@ -101,10 +101,6 @@ export class HistoryView {
     this.diffEditor = monaco.editor.createDiffEditor(host, { ...readOnlyOptions(), renderSideBySide: true, originalEditable: false });
     this.diffEditor.setModel({ original, modified });
   }
-}
-
-function sum(e: Exchange): number {
-  return e.hops.reduce((s, hop) => s + hop.timings.total, 0);
 }
 
 function languageOf(e: Exchange): string {

@@ -2,18 +2,10 @@
  * The summary line and the read-only tabs (Headers, Request, Redirects, Cookies, Timing, Tests),
  * each a function from plain data to DOM.
  */
-import type { Exchange, ExchangeCookie, ExchangeHop, HeaderList, SentRequest } from '../core/requests/exchange.ts';
+import { finalHop, totalTime, type Exchange, type ExchangeCookie, type ExchangeHop, type HeaderList, type SentRequest } from '../core/requests/exchange.ts';
 import type { JarCookie } from './protocol.ts';
 import { h, icon, kvGrid, svg, table, type Child } from './dom.ts';
 import { decodeText, formatBytes, formatMs, headerBytes, headerValue, prettyJson, statusClass } from './format.ts';
-
-function finalHop(exchange: Exchange): ExchangeHop {
-  return exchange.hops[exchange.hops.length - 1]!;
-}
-
-function totalTime(exchange: Exchange): number {
-  return exchange.hops.reduce((sum, hop) => sum + hop.timings.total, 0);
-}
 
 export function statusBadge(code: number | undefined, reason: string | undefined, attrs?: Record<string, string>): HTMLElement {
   return h('span', { class: `status status-${statusClass(code)}`, ...attrs }, code === undefined ? 'No response' : `${code} ${reason ?? ''}`.trim());

@@ -3,7 +3,7 @@
  * `threshold` bytes (marked truncated, full size kept) so a 50 MB response never crosses
  * `postMessage` whole; every body is a compact copy, never a view on a larger buffer.
  */
-import type { Exchange, ExchangeBody, ExchangeHop } from '../../core/requests/exchange.ts';
+import { totalTime, type Exchange, type ExchangeBody, type ExchangeHop } from '../../core/requests/exchange.ts';
 import type { HistoryEntry } from '../../webview/protocol.ts';
 
 function cut<B extends ExchangeBody>(body: B, threshold: number): B {
@@ -34,7 +34,7 @@ export function historyEntryOf(exchange: Exchange): HistoryEntry {
     method: first.request.method,
     url: first.request.url,
     startedAt: exchange.startedAt,
-    totalTime: exchange.hops.reduce((sum, hop) => sum + hop.timings.total, 0),
+    totalTime: totalTime(exchange),
   };
   if (last.response) entry.status = last.response.statusCode;
   if (exchange.error) entry.error = exchange.error.name;

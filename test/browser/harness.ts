@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { before, after } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { exchangeToJSON, type Exchange } from '../../core/requests/exchange.ts';
 import { makeNonce, panelHtml } from '../../extension/panel/html.ts';
@@ -152,4 +153,23 @@ export async function withScreenshotOnFailure(panel: PanelPage, name: string, fn
     await panel.screenshot(`FAILED-${name}`).catch(() => undefined);
     throw err;
   }
+}
+
+/** Registers before/after hooks that build the panel, start the page server and the browser. */
+export function panelSuite(): { readonly browser: Browser; readonly server: PanelServer } {
+  let server: PanelServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    await ensureBuilt();
+    server = await startPanelServer();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get browser() { if (!browser) throw new Error('panelSuite: browser not started yet'); return browser; },
+    get server() { if (!server) throw new Error('panelSuite: server not started yet'); return server; },
+  };
 }

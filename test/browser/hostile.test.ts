@@ -1,25 +1,12 @@
 // Hostile response content never runs in the panel: <script>, on* handlers, javascript: URLs,
 // SVG with script, markup in headers/URLs/JSON, and the HTML preview. Each payload would set
 // `__pwned` on the panel's window (or open a dialog); both must stay untouched.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import * as fx from '../fixtures/exchanges/index.ts';
-import { ensureBuilt, launch, openPanel, startPanelServer, withScreenshotOnFailure, type PanelPage, type PanelServer } from './harness.ts';
+import { openPanel, panelSuite, withScreenshotOnFailure, type PanelPage } from './harness.ts';
 
-let server: PanelServer;
-let browser: Browser;
-
-before(async () => {
-  await ensureBuilt();
-  server = await startPanelServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = panelSuite();
 
 async function assertNothingRan(p: PanelPage): Promise<void> {
   await p.page.waitForTimeout(300); // let any onerror/onload that could fire, fire
@@ -29,7 +16,7 @@ async function assertNothingRan(p: PanelPage): Promise<void> {
 }
 
 async function withPanel(name: string, fn: (p: PanelPage) => Promise<void>): Promise<void> {
-  const p = await openPanel(browser, server);
+  const p = await openPanel(suite.browser, suite.server);
   try {
     await withScreenshotOnFailure(p, name, async () => {
       await fn(p);
@@ -42,7 +29,7 @@ async function withPanel(name: string, fn: (p: PanelPage) => Promise<void>): Pro
 
 test('a page that would set a flag really does when scripts may run (the probe works)', { timeout: 30_000 }, async () => {
   // Guards the other tests: the same payload in an unsandboxed, CSP-free page does run.
-  const page = await browser.newPage();
+  const page = await suite.browser.newPage();
   try {
     page.on('dialog', (d) => void d.dismiss());
     await page.setContent(fx.hostileHtml);

@@ -1,24 +1,11 @@
 // Large bodies never freeze the panel: above the threshold only the first part is shown, with
 // "Open full body in editor" and "Save", and the rest of the panel keeps answering clicks.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { formatBytes } from '../../webview/format.ts';
-import { ensureBuilt, launch, openPanel, startPanelServer, withScreenshotOnFailure, type PanelServer } from './harness.ts';
+import { openPanel, panelSuite, withScreenshotOnFailure } from './harness.ts';
 
-let server: PanelServer;
-let browser: Browser;
-
-before(async () => {
-  await ensureBuilt();
-  server = await startPanelServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = panelSuite();
 
 /** Posts a `show` of a generated JSON body of `megabytes`, of which the first `sent` bytes reach the panel. */
 function showBigJson(megabytes: number, sent: number, threshold: number): Promise<[ms: number, size: number]> {
@@ -48,7 +35,7 @@ function showBigJson(megabytes: number, sent: number, threshold: number): Promis
 }
 
 test('a 50 MB JSON body: first 5 MB shown, open-full and save offered, tabs still respond', { timeout: 120_000 }, async () => {
-  const p = await openPanel(browser, server);
+  const p = await openPanel(suite.browser, suite.server);
   try {
     await withScreenshotOnFailure(p, 'large-50mb', async () => {
       const threshold = 5 * 1024 * 1024;
@@ -82,7 +69,7 @@ test('a 50 MB JSON body: first 5 MB shown, open-full and save offered, tabs stil
 });
 
 test('the panel enforces the threshold even when the host sends the whole body', { timeout: 60_000 }, async () => {
-  const p = await openPanel(browser, server);
+  const p = await openPanel(suite.browser, suite.server);
   try {
     await withScreenshotOnFailure(p, 'large-untruncated', async () => {
       const threshold = 1024 * 1024;

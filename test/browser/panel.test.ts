@@ -1,27 +1,14 @@
 // The response panel in headless Chromium: every tab's content for each fixture, the messages it
 // posts back, theme switching. A screenshot of each tab goes to test-output/browser/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import * as fx from '../fixtures/exchanges/index.ts';
-import { ensureBuilt, launch, openPanel, startPanelServer, withScreenshotOnFailure, type PanelPage, type PanelServer } from './harness.ts';
+import { openPanel, panelSuite, withScreenshotOnFailure, type PanelPage } from './harness.ts';
 
-let server: PanelServer;
-let browser: Browser;
-
-before(async () => {
-  await ensureBuilt();
-  server = await startPanelServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = panelSuite();
 
 async function withPanel(name: string, fn: (p: PanelPage) => Promise<void>, theme?: Parameters<typeof openPanel>[2]): Promise<void> {
-  const p = await openPanel(browser, server, theme);
+  const p = await openPanel(suite.browser, suite.server, theme);
   try {
     await withScreenshotOnFailure(p, name, () => fn(p));
     assert.deepEqual(p.errors, [], 'no page errors');
@@ -267,7 +254,7 @@ test('a request in flight shows a progress bar until its response arrives', { ti
 }));
 
 test('in a narrow panel the tab headers wrap instead of being cut off', { timeout: 60_000 }, async () => {
-  const p = await openPanel(browser, server, 'vscode-light', { width: 420, height: 700 });
+  const p = await openPanel(suite.browser, suite.server, 'vscode-light', { width: 420, height: 700 });
   try {
     await withScreenshotOnFailure(p, 'narrow', async () => {
       await p.feed({ type: 'show', exchange: fx.redirectExchange() });
