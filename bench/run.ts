@@ -30,12 +30,13 @@ const { values: args } = parseArgs({
 });
 
 const quick = args.quick ?? false;
-const ROUNDS = Number(args.rounds ?? (quick ? 3 : 5));
-const DURATION_MS = Number(args.duration ?? (quick ? 300 : 1500));
+const ROUNDS = Number(args.rounds ?? (quick ? 3 : 7));
+const DURATION_MS = Number(args.duration ?? (quick ? 300 : 1000));
 const STREAM_BYTES = Number(args['stream-mib'] ?? (quick ? 128 : 2048)) * 1024 * 1024;
 const STREAM_ROUNDS = quick ? 1 : 3;
 const COLD_ROUNDS = quick ? 3 : 7;
 const CONCURRENCY = 50;
+const LOAD_AT_START = os.loadavg()[0]?.toFixed(1);
 const only = args.only ? new Set(args.only.split(',')) : undefined;
 const wanted = (name: string) => !only || only.has(name);
 
@@ -270,11 +271,13 @@ function table(rows: Row[]): string {
   for (const spec of SCENARIOS) {
     const scenarioRows = rows.filter((r) => r.scenario === spec);
     if (scenarioRows.length === 0) continue;
-    const base = median(scenarioRows.find((r) => r.client === BASELINE)?.samples ?? []);
+    const base = scenarioRows.find((r) => r.client === BASELINE)?.samples ?? [];
     for (const row of scenarioRows) {
       const m = median(row.samples);
       const spread = row.samples.length ? `${format(Math.min(...row.samples), spec.unit)}–${format(Math.max(...row.samples), spec.unit)}` : '–';
-      const ratio = Number.isFinite(m) && Number.isFinite(base) && base > 0 ? m / base : NaN;
+      // Paired by round (measured minutes apart at most), so load drifting over the run cancels out.
+      const ratios = row.samples.slice(0, base.length).map((x, i) => x / (base[i] ?? NaN)).filter(Number.isFinite);
+      const ratio = median(ratios);
       const ratioText = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–';
       let target = '';
       if (row.client === 'ricochet Session' && spec.target !== undefined && Number.isFinite(ratio)) {
@@ -303,7 +306,7 @@ function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return [
     `- date: ${new Date().toISOString()}`,
-    `- machine: ${os.availableParallelism()} CPUs (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
+    `- machine: ${os.availableParallelism()} CPUs (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}; load average at start ${LOAD_AT_START}, at end ${os.loadavg()[0]?.toFixed(1)}`,
     `- Node ${process.versions.node}; undici ${version('undici')} (global fetch: bundled undici ${process.versions.undici ?? '?'}); got ${version('got')}; axios ${version('axios')}; tough-cookie ${version('tough-cookie')}`,
     `- Ricochet loaded from: ${ricochetEntry() ? path.relative(ROOT, ricochetEntry() ?? '') : 'not available yet'}`,
     `- settings: ${ROUNDS} rounds × ${DURATION_MS} ms per client and scenario (after a warm-up round), clients interleaved; stream ${STREAM_ROUNDS} round(s) in a fresh process each; cold start ${COLD_ROUNDS} runs${quick ? '; --quick' : ''}`,
@@ -344,7 +347,7 @@ async function main(): Promise<void> {
     '',
     machine(),
     '',
-    'Throughput is higher-is-better; cold start is lower-is-better. Ratios compare each client with `undici.request` measured in the same run (the redirect row uses undici with its redirect interceptor; the cookie row uses undici + tough-cookie by hand).',
+    'Throughput is higher-is-better; cold start is lower-is-better. Ratios compare each client with `undici.request` measured in the same run: the median of per-round ratios, each round measuring every client back to back (the redirect row uses undici with its redirect interceptor; the cookie row uses undici + tough-cookie by hand). With a load average above the CPU count, absolute numbers and spreads are wide; read the ratios.',
     '',
     table(rows),
     '',
