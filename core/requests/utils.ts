@@ -174,6 +174,11 @@ export function encodeParams(data: ParamsInit): string {
 export function prepareUrl(url: string, params?: ParamsInit | null): string {
   if (typeof url !== 'string') throw new InvalidURL(`Invalid URL ${String(url)}: the URL must be a string`);
   url = url.trim();
+  // WHATWG URL would silently drop CR, LF and tab; a line break inside a URL is an injection attempt or a typo.
+  const control = url.search(/[\r\n\t]/);
+  if (control !== -1) {
+    throw new InvalidURL(`Invalid URL '${JSON.stringify(url).slice(1, -1)}': control character (CR, LF or tab) at position ${control}`);
+  }
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https' && !/^[^/]*:\d/.test(url)) {
     return url;
@@ -251,7 +256,12 @@ export function checkHeaderValidity(name: unknown, value: unknown): void {
     throw new InvalidHeader(`Invalid leading whitespace, reserved character(s), or return character(s) in header name: ${JSON.stringify(name)}`);
   }
   if (!HEADER_VALUE.test(value)) {
-    throw new InvalidHeader(`Invalid leading whitespace, reserved character(s), or return character(s) in header value: ${JSON.stringify(value)} (header '${name}')`);
+    // The value itself is not quoted: header values are often credentials, and messages end up in logs.
+    const at = value.search(/[\r\n]/);
+    const what = at !== -1 ? `a line break (${value[at] === '\r' ? 'CR' : 'LF'}) at position ${at}` : 'leading whitespace';
+    throw new InvalidHeader(
+      `Invalid leading whitespace, reserved character(s), or return character(s) in the value of header '${name}': ${what} (${value.length} characters; value not shown)`,
+    );
   }
 }
 

@@ -39,6 +39,12 @@ describe('URL preparation', () => {
     assert.equal(prepareUrl('http://h/', 'raw=1&x'), 'http://h/?raw=1&x');
   });
 
+  test('CR, LF or tab inside a URL → InvalidURL (WHATWG would drop them silently)', () => {
+    assert.throws(() => prepareUrl('http://h/a\r\nX-Injected: 1'), (e: unknown) => e instanceof InvalidURL && /control character.*position 10/.test(e.message));
+    assert.throws(() => prepareUrl('http://h/a\tb'), InvalidURL);
+    assert.equal(prepareUrl('  http://h/a\n'), 'http://h/a', 'surrounding whitespace is trimmed');
+  });
+
   test('non-http schemes are left for the adapter lookup', () => {
     assert.equal(prepareUrl('ftp://files.example/x'), 'ftp://files.example/x');
     assert.equal(prepareUrl('mailto:a@b.c'), 'mailto:a@b.c');
@@ -51,7 +57,11 @@ describe('URL preparation', () => {
 
 describe('header validation', () => {
   test('CR/LF, leading whitespace and non-strings are InvalidHeader naming the header', () => {
-    assert.throws(() => checkHeaderValidity('X-A', 'v\r\nInjected: 1'), (e: unknown) => e instanceof InvalidHeader && /X-A/.test(e.message));
+    assert.throws(
+      () => checkHeaderValidity('Authorization', 'Bearer s3cret\r\nInjected: 1'),
+      (e: unknown) => e instanceof InvalidHeader && /header 'Authorization'.*line break \(CR\) at position 13/.test(e.message) && !e.message.includes('s3cret'),
+      'names the header and the problem, never the (possibly secret) value',
+    );
     assert.throws(() => checkHeaderValidity('X-A', ' leading'), InvalidHeader);
     assert.throws(() => checkHeaderValidity('X-A', 5), (e: unknown) => e instanceof InvalidHeader && /must be a string, not number/.test(e.message));
     assert.throws(() => checkHeaderValidity(' X', 'v'), InvalidHeader);
