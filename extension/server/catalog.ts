@@ -2,6 +2,7 @@
  * What the completion list offers that does not depend on the document: HTTP methods, common
  * header names and values, metadata keywords, system variables and assertion words.
  */
+import { SYSTEM_VARIABLES as CORE_SYSTEM_VARIABLES } from '../../core/language/system-variables.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 
@@ -85,24 +86,25 @@ export const METADATA: readonly Entry[] = [
   { label: 'no-reject-unauthorized', detail: 'Do not verify the TLS certificate' },
 ];
 
-export const SYSTEM_VARIABLES: readonly Entry[] = [
-  { label: '$guid', detail: 'A random UUID v4' },
-  { label: '$uuid', detail: 'A random UUID v4' },
-  { label: '$randomInt', detail: '$randomInt min max — a random integer in [min, max)', snippet: '\\$randomInt ${1:0} ${2:100}' },
-  { label: '$timestamp', detail: '$timestamp [offset unit] — Unix seconds, e.g. $timestamp -1 d', snippet: '\\$timestamp' },
-  { label: '$isoTimestamp', detail: 'Current time, ISO 8601 (UTC)' },
-  { label: '$datetime', detail: '$datetime rfc1123|iso8601|"format" [offset unit]', snippet: '\\$datetime ${1|iso8601,rfc1123,"YYYY-MM-DD"|}' },
-  { label: '$localDatetime', detail: '$localDatetime rfc1123|iso8601|"format" [offset unit] — local time', snippet: '\\$localDatetime ${1|iso8601,rfc1123,"YYYY-MM-DD"|}' },
-  { label: '$processEnv', detail: '$processEnv [%]NAME — a process environment variable (% reads NAME from the environment first)', snippet: '\\$processEnv ${1:NAME}' },
-  { label: '$dotenv', detail: '$dotenv [%]NAME — a variable from the .env file next to the .http file', snippet: '\\$dotenv ${1:NAME}' },
-  { label: '$random.uuid', detail: 'JetBrains: a random UUID' },
-  { label: '$random.integer', detail: 'JetBrains: $random.integer(from, to)', snippet: '\\$random.integer(${1:0}, ${2:100})' },
-  { label: '$random.float', detail: 'JetBrains: $random.float(from, to)', snippet: '\\$random.float(${1:0}, ${2:1})' },
-  { label: '$random.alphabetic', detail: 'JetBrains: $random.alphabetic(length)', snippet: '\\$random.alphabetic(${1:8})' },
-  { label: '$random.alphanumeric', detail: 'JetBrains: $random.alphanumeric(length)', snippet: '\\$random.alphanumeric(${1:8})' },
-  { label: '$random.hexadecimal', detail: 'JetBrains: $random.hexadecimal(length)', snippet: '\\$random.hexadecimal(${1:8})' },
-  { label: '$random.email', detail: 'JetBrains: a random e-mail address' },
-];
+/** Snippets for system variables that take arguments; the names and descriptions come from core. */
+const SYSTEM_SNIPPETS: Readonly<Record<string, string>> = {
+  $randomInt: '\\$randomInt ${1:0} ${2:100}',
+  $datetime: '\\$datetime ${1|iso8601,rfc1123,"YYYY-MM-DD"|}',
+  $localDatetime: '\\$localDatetime ${1|iso8601,rfc1123,"YYYY-MM-DD"|}',
+  $processEnv: '\\$processEnv ${1:NAME}',
+  $dotenv: '\\$dotenv ${1:NAME}',
+  $shared: '\\$shared ${1:NAME}',
+  '$random.integer': '\\$random.integer(${1:0}, ${2:100})',
+  '$random.float': '\\$random.float(${1:0}, ${2:1})',
+  '$random.alphabetic': '\\$random.alphabetic(${1:8})',
+  '$random.alphanumeric': '\\$random.alphanumeric(${1:8})',
+  '$random.hexadecimal': '\\$random.hexadecimal(${1:8})',
+};
+
+export const SYSTEM_VARIABLES: readonly Entry[] = CORE_SYSTEM_VARIABLES.map(({ name, description }) => {
+  const snippet = SYSTEM_SNIPPETS[name];
+  return snippet ? { label: name, detail: description, snippet } : { label: name, detail: description };
+});
 
 /** Units accepted by `$timestamp`/`$datetime` offsets. */
 export const OFFSET_UNITS = ['y', 'M', 'w', 'd', 'h', 'm', 's', 'ms'] as const;

@@ -23,6 +23,8 @@ export interface DiagnosticContext {
   definedElsewhere: (name: string) => string[];
   /** Folder of the document on disk, for `< ./file`; undefined for untitled documents. */
   documentDir: string | undefined;
+  /** Env files next to the document that could not be read (their variables are missing). */
+  envFileErrors?: string[];
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint } as const;
@@ -56,6 +58,9 @@ export function computeDiagnostics(a: Analysis, ctx: DiagnosticContext): Diagnos
   for (const d of a.file.diagnostics) {
     if (d.code === 'unknown-variable') continue; // decided here, with the environment in hand
     out.push({ range: d.range, severity: SEVERITY[d.severity], message: d.message, code: d.code, source: SOURCE });
+  }
+  for (const message of ctx.envFileErrors ?? []) {
+    out.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Warning, message, code: 'invalid-env-file', source: SOURCE });
   }
   for (const def of a.file.fileVariables) for (const ref of def.value.variables) referenceDiagnostic(a, ref, ctx, out);
   const scope = scopeOf(a, ctx);

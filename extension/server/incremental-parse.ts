@@ -45,7 +45,7 @@ export class IncrementalParser {
   private lineCount = 0;
   /** Whether the last `parse` added or dropped a block with `@name` in it. */
   namesChanged = true;
-  private duplicates: Diagnostic[] = [];
+  private duplicates: Duplicate[] = [];
   /** The assembled lists of the last parse; the next one splices them. */
   private lists: Lists = { requests: [], variables: [], separators: [], diagnostics: [] };
 
@@ -184,7 +184,10 @@ export class IncrementalParser {
     }
     // Duplicate names can only change with the blocks that carry names (ranges follow moves).
     if (this.namesChanged) this.duplicates = duplicateNames(blocks);
-    const diagnostics = lists.diagnostics.concat(this.duplicates);
+    const diagnostics = lists.diagnostics.concat(
+      // Built anew each time: the message names the first request's line, which may have moved.
+      this.duplicates.map(({ name, range, first }) => ({ message: `another request is already named "${name}" (line ${first.start.line + 1})`, range, severity: 'warning', code: 'duplicate-request-name' })),
+    );
     const file: HttpFile = { requests: lists.requests, fileVariables: lists.variables, separators: lists.separators, diagnostics, lineCount };
     if (uri !== undefined) file.uri = uri;
     return file;
@@ -320,16 +323,22 @@ function parseBlock(text: string, startLine: number): Block {
   return { text, startLine, file, positions, references, localVariables, names, named, at, parserDiagnostics, memo: undefined };
 }
 
+/** A later `@name` reusing the name of `first` (ranges are the parser's, so they follow moves). */
+interface Duplicate {
+  name: string;
+  range: Range;
+  first: Range;
+}
+
 /** The parser's own check, done across blocks: a later request reusing an `@name`. */
-function duplicateNames(blocks: Block[]): Diagnostic[] {
+function duplicateNames(blocks: Block[]): Duplicate[] {
   const first = new Map<string, Range>();
-  const out: Diagnostic[] = [];
+  const out: Duplicate[] = [];
   for (const block of blocks) {
     for (const { name, range } of block.names) {
       const previous = first.get(name);
-      if (previous) {
-        out.push({ message: `another request is already named "${name}" (line ${previous.start.line + 1})`, range, severity: 'warning', code: 'duplicate-request-name' });
-      } else first.set(name, range);
+      if (previous) out.push({ name, range, first: previous });
+      else first.set(name, range);
     }
   }
   return out;

@@ -83,7 +83,14 @@ function scheduleDiagnostics(uri: string): void {
     scheduled = false;
     const uris = [...pending];
     pending.clear();
-    for (const u of uris) publishDiagnostics(u);
+    for (const u of uris) {
+      // A bug here must cost one document's diagnostics, not the server process.
+      try {
+        publishDiagnostics(u);
+      } catch (error) {
+        connection.console.error(`diagnostics for ${u} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }
   });
 }
 
@@ -96,6 +103,7 @@ function publishDiagnostics(uri: string): void {
     environmentName: environments.current,
     definedElsewhere: (name) => environments.environmentsDefining(name, p),
     documentDir: p ? path.dirname(p) : undefined,
+    envFileErrors: environments.envFileErrors(p),
   });
   void connection.sendDiagnostics({ uri, version: a.version, diagnostics });
 }

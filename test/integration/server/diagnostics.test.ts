@@ -8,7 +8,11 @@ let lsp: LspSession;
 
 before(async () => {
   workspace = await startInWorkspace({
-    files: { 'present.json': '{}', 'http-client.env.json': JSON.stringify({ dev: { token: 't' }, prod: { region: 'eu' } }) },
+    files: {
+      'present.json': '{}',
+      'http-client.env.json': JSON.stringify({ dev: { token: 't' }, prod: { region: 'eu' } }),
+      'broken/http-client.env.json': '{ "dev": { "token": ',
+    },
   });
   lsp = workspace.lsp;
 });
@@ -18,8 +22,8 @@ after(async () => {
 });
 
 let counter = 0;
-async function open(text: string): Promise<{ uri: string; published: PublishedDiagnostics }> {
-  const uri = workspace.uriOf(`doc${counter++}.http`);
+async function open(text: string, folder = ''): Promise<{ uri: string; published: PublishedDiagnostics }> {
+  const uri = workspace.uriOf(`${folder}doc${counter++}.http`);
   const published = lsp.nextDiagnostics(uri);
   lsp.open(uri, text);
   return { uri, published: await published };
@@ -108,4 +112,12 @@ test('editing the document re-publishes diagnostics for the new version', async 
   const next = await lsp.nextDiagnostics(uri, version);
   assert.equal(next.version, version);
   assert.deepEqual(next.diagnostics, []);
+});
+
+test('an env file that is not valid JSON is reported, naming the file', async () => {
+  const { published } = await open('GET http://127.0.0.1/a\n', 'broken/');
+  const [d] = find(published, 'invalid-env-file');
+  assert.match(d?.message ?? '', /http-client\.env\.json is not valid JSON/);
+  const { published: elsewhere } = await open('GET http://127.0.0.1/a\n');
+  assert.deepEqual(find(elsewhere, 'invalid-env-file'), [], 'only documents that read that file');
 });

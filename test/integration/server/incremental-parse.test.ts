@@ -65,7 +65,7 @@ test('after any sequence of edits, the incremental parse equals a full parse (wi
         }
       },
     ),
-    { numRuns: 300 },
+    { numRuns: 600 },
   );
 });
 

@@ -195,7 +195,10 @@ export interface Workspace {
 /** A temporary workspace folder holding `files`, and a server started on it. */
 export async function startInWorkspace(options: { files?: Record<string, string>; initializationOptions?: unknown } = {}): Promise<Workspace> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-lsp-'));
-  for (const [relative, text] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(dir, relative), text);
+  for (const [relative, text] of Object.entries(options.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+    fs.writeFileSync(path.join(dir, relative), text);
+  }
   const lsp = await LspSession.start({ rootDir: dir, initializationOptions: options.initializationOptions });
   return {
     lsp,
