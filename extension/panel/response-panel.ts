@@ -83,6 +83,8 @@ export class ResponsePanel implements vscode.Disposable {
   /** Exchanges shown in this panel (full bodies), so open/save works without a delegate. */
   private readonly recent = new Map<string, Exchange>();
   private ready = false;
+  private lastHistory: HistoryEntry[] | undefined;
+  private lastJar: { environment: string; cookies: JarCookie[] } | undefined;
   private disposed = false;
   private pending: HostMessage[] = [];
 
@@ -128,7 +130,7 @@ export class ResponsePanel implements vscode.Disposable {
     this.panel.title = `${exchange.hops[0]!.request.method} ${exchange.hops.at(-1)!.response?.statusCode ?? 'failed'}`;
     this.post({ type: 'show', exchange: forPanel(exchange, this.options.largeBodyThreshold), settings: this.settings() });
     const history = this.options.delegate?.history?.();
-    if (history) this.post({ type: 'history', entries: history });
+    if (history) this.setHistory(history);
     void this.refreshCookieJar();
   }
 
@@ -138,10 +140,12 @@ export class ResponsePanel implements vscode.Disposable {
   }
 
   setHistory(entries: HistoryEntry[]): void {
+    this.lastHistory = entries;
     this.post({ type: 'history', entries });
   }
 
   setCookieJar(environment: string, cookies: JarCookie[]): void {
+    this.lastJar = { environment, cookies };
     this.post({ type: 'cookieJar', environment, cookies });
   }
 
@@ -151,18 +155,10 @@ export class ResponsePanel implements vscode.Disposable {
   }
 
   private post(message: HostMessage): void {
-    if (!this.ready && message.type !== 'show') {
-      this.pending.push(message);
-      return;
-    }
-    if (!this.ready) {
-      // Only the newest 'show' matters while the webview loads; it is re-sent on 'ready'.
-      this.pending = this.pending.filter((m) => m.type !== 'show');
-      this.pending.push(message);
-      return;
-    }
-    void this.panel.webview.postMessage(message);
+    if (this.ready) void this.panel.webview.postMessage(message);
+    else this.pending.push(message);
   }
+
 
   private lookup(id: string): Exchange | undefined {
     return this.recent.get(id) ?? this.options.delegate?.exchange?.(id);
@@ -173,15 +169,18 @@ export class ResponsePanel implements vscode.Disposable {
     try {
       switch (message.type) {
         case 'ready': {
+          // A fresh (or reloaded) webview: send the current state once, then anything else queued.
           this.ready = true;
-          const queued = this.pending;
+          // State (show, history, jar, settings) is re-sent from the latest values; of the rest,
+          // only what came after the last show still applies (a 'sending' before it is over).
+          const lastShow = this.pending.map((m) => m.type).lastIndexOf('show');
+          const queued = this.pending.slice(lastShow + 1).filter((m) => m.type === 'sending' || m.type === 'diff');
           this.pending = [];
-          if (this.exchange && !queued.some((m) => m.type === 'show')) {
-            queued.unshift({ type: 'show', exchange: forPanel(this.exchange, this.options.largeBodyThreshold), settings: this.settings() });
-          }
-          for (const m of queued) void this.panel.webview.postMessage(m);
-          const history = d?.history?.();
+          if (this.exchange) this.post({ type: 'show', exchange: forPanel(this.exchange, this.options.largeBodyThreshold), settings: this.settings() });
+          const history = d?.history?.() ?? this.lastHistory;
           if (history) this.post({ type: 'history', entries: history });
+          if (this.lastJar) this.post({ type: 'cookieJar', ...this.lastJar });
+          for (const m of queued) this.post(m);
           void this.refreshCookieJar();
           break;
         }
