@@ -31,11 +31,15 @@ function positionOf(text: string, offset: number): Position {
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
-const PIECES = ['###', '### t\n', '\n', '\n\n', 'GET http://127.0.0.1/{{a}}\n', '# @name n\n', '@a = 1\n', 'X-H: v\n', '{"k": 1}', '?? status == 200\n', 'x', ''];
-const START = ['@a = 1', '', '### one', '# @name first', 'GET http://127.0.0.1/{{a}}', 'Accept: */*', '', '### two', 'POST http://127.0.0.1/', '', '{"b": 2}', ''].join('\n');
+const PIECES = ['###', '### t\n', '\n', '\n\n', 'GET http://127.0.0.1/{{a}}\n', '# @name n\n', '@a = 1\n', 'X-H: v\n', 'Content-Type: application/json\n', '{"k": 1}', '{"k": }', '?? status == 200\n', '?? status = 1\n', 'x', ''];
+const START = ['@a = 1', '', '### one', '# @name first', 'GET http://127.0.0.1/{{a}}', 'Accept: */*', '', '### two', 'POST http://127.0.0.1/', 'Content-Type: application/json', '', '{"b": 2}', ''].join('\n');
+
+function sorted<T>(list: T[]): T[] {
+  return list.map((d) => JSON.stringify(d)).sort().map((d) => JSON.parse(d) as T);
+}
 
 let docs = 0;
-test('bursts of incremental edits leave the outline and folding equal to a fresh parse', async () => {
+test('bursts of incremental edits leave diagnostics, outline and folding equal to a fresh parse', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 30 }), fc.constantFrom(...PIECES)), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
@@ -54,10 +58,14 @@ test('bursts of incremental edits leave the outline and folding equal to a fresh
             assert.equal(offsetOf(text, range.start), from);
           }
           // Alternately one didChange per edit and one didChange carrying the whole burst.
-          if (n % 2) lsp.changeMany(uri, changes);
-          else for (const change of changes) lsp.change(uri, change.range, change.text);
+          let version = 0;
+          if (n % 2) version = lsp.changeMany(uri, changes);
+          else for (const change of changes) version = lsp.change(uri, change.range, change.text);
+          const published = lsp.nextDiagnostics(uri, version);
           const fresh = `untitled:fresh-${docs++}.http`;
+          const freshPublished = lsp.nextDiagnostics(fresh);
           lsp.open(fresh, text);
+          assert.deepEqual(sorted((await published).diagnostics), sorted((await freshPublished).diagnostics));
           const [a, b] = await Promise.all([
             lsp.request('textDocument/documentSymbol', { textDocument: { uri } }),
             lsp.request('textDocument/documentSymbol', { textDocument: { uri: fresh } }),
