@@ -552,7 +552,7 @@ class Hop implements Dispatcher.DispatchHandler {
     const setCookies = r.getSetCookie();
     if (setCookies.length > 0) extractCookiesToJar(r.cookies, { url: request.url }, setCookies);
     this.#codings = request.method === 'HEAD' ? [] : parseContentEncoding(headers.get('content-encoding'));
-    r.contentEncoding = this.#codings;
+    r.contentEncoding = [...this.#codings].reverse(); // outermost (last applied) first
 
     if (this.#options.stream) {
       const wire = new Readable({
