@@ -267,3 +267,13 @@ test('in a narrow panel the tab headers wrap instead of being cut off', { timeou
     await p.close();
   }
 });
+
+test('the selected tab survives the webview reloading (hidden and shown again)', { timeout: 60_000 }, () => withPanel('reload', async (p) => {
+  await p.feed({ type: 'show', exchange: fx.redirectExchange() });
+  await p.tab('Redirects');
+  await p.page.reload();
+  await p.page.waitForFunction(() => 'ricochetPanel' in globalThis);
+  await p.feed({ type: 'show', exchange: fx.redirectExchange() });
+  await p.page.locator('[data-testid=hops]').waitFor({ state: 'visible' });
+  assert.equal(await p.page.locator('vscode-tab-panel[data-panel=Body]').isVisible(), false);
+}));

@@ -2,7 +2,7 @@
 // panel posts, and __feed() delivers a host message the way VS Code does (a window message).
 (() => {
   const posted = [];
-  let state;
+  let state = JSON.parse(sessionStorage.getItem('vscode-state') ?? 'null') ?? undefined;
   let acquired = false;
   window.__posted = posted;
   window.__cspViolations = [];
@@ -12,8 +12,9 @@
     acquired = true;
     return {
       postMessage: (m) => posted.push(JSON.parse(JSON.stringify(m))),
+      // VS Code keeps a webview's state across reloads (hidden and shown again); so does this.
       getState: () => state,
-      setState: (s) => { state = s; },
+      setState: (s) => { state = s; sessionStorage.setItem('vscode-state', JSON.stringify(s)); },
     };
   };
   // exchangeToJSON writes bytes as { $base64 }; turn them back into Uint8Array.
