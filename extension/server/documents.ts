@@ -88,3 +88,24 @@ function compose(first: Touched | undefined, second: Touched): Touched {
     lineDelta: first.lineDelta + second.lineDelta,
   };
 }
+
+/**
+ * Values kept per line (a request's last result) after `changes`: lines below a change move by
+ * the lines it added or removed, a line it deleted loses its value, and a line that had text
+ * inserted at its start moves with that text's line breaks.
+ */
+export function moveLines<V>(byLine: Map<number, V>, changes: TextDocumentContentChangeEvent[]): Map<number, V> {
+  let current = byLine;
+  for (const change of changes) {
+    if (!('range' in change)) return new Map();
+    const { start, end } = change.range;
+    const delta = countLineBreaks(change.text) - (end.line - start.line);
+    const next = new Map<number, V>();
+    for (const [line, value] of current) {
+      if (line > end.line || (line === start.line && line === end.line && start.character === 0)) next.set(line + delta, value);
+      else if (line <= start.line) next.set(line, value);
+    }
+    current = next;
+  }
+  return current;
+}

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Hover, Position } from 'vscode-languageserver/node';
-import type { VariableReference } from '../../core/language/ast.ts';
+import type { HttpRequestNode, VariableReference } from '../../core/language/ast.ts';
 import { rangeContains } from '../../core/language/ast.ts';
 import type { Analysis } from './analysis.ts';
 import { definitionAt, referenceAt, requestAt, requestNameOf, winningDefinition } from './analysis.ts';
@@ -16,8 +16,8 @@ export interface HoverContext {
   environment: Map<string, EnvValue>;
   environmentName: string | null;
   dotenv: Map<string, EnvValue>;
-  /** The last result the extension reported for the request whose request line is `line`. */
-  lastResult: (line: number) => { status: number; timeMs: number } | undefined;
+  /** The last result the extension reported for a request. */
+  lastResult: (request: HttpRequestNode) => { status: number; timeMs: number } | undefined;
 }
 
 export function hover(a: Analysis, position: Position, ctx: HoverContext): Hover | null {
@@ -34,7 +34,7 @@ export function hover(a: Analysis, position: Position, ctx: HoverContext): Hover
   const requestLine = request?.requestLine;
   if (request && requestLine && rangeContains(requestLine.range, position)) {
     const lines = [`**${request.name ?? request.title ?? request.method}** — \`${request.method} ${resolve(a, request.url.text, ctx, 0)}\``];
-    const last = ctx.lastResult(requestLine.range.start.line);
+    const last = ctx.lastResult(request);
     lines.push('', last ? `Last result: **${last.status}** in ${Math.round(last.timeMs)} ms` : 'Not sent yet in this session');
     return { contents: { kind: 'markdown', value: lines.join('\n') }, range: requestLine.range };
   }
@@ -76,7 +76,7 @@ function describeReference(a: Analysis, ref: VariableReference, ctx: HoverContex
       const target = a.namedRequests.get(name)?.[0];
       if (!target) return `**${ref.name}** — no request named "${name}" in this file`;
       const lines = [`**${name}** — request variable: \`${ref.name.slice(name.length + 1)}\``, '', `from \`${target.method} ${target.url.text}\` (line ${(target.requestLine?.range.start.line ?? target.range.start.line) + 1}); sent first if it has not been sent yet`];
-      const last = target.requestLine ? ctx.lastResult(target.requestLine.range.start.line) : undefined;
+      const last = ctx.lastResult(target);
       if (last) lines.push('', `Last result: **${last.status}** in ${Math.round(last.timeMs)} ms`);
       return lines.join('\n');
     }

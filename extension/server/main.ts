@@ -12,7 +12,7 @@ import type { Analysis } from './analysis.ts';
 import { buildAnalysis } from './analysis.ts';
 import { complete } from './completion.ts';
 import { computeDiagnostics } from './diagnostics.ts';
-import { DocumentStore } from './documents.ts';
+import { DocumentStore, moveLines } from './documents.ts';
 import { EnvironmentStore } from './environments.ts';
 import { hover } from './hover.ts';
 import { IncrementalParser } from './incremental-parse.ts';
@@ -25,7 +25,7 @@ const documents = new DocumentStore();
 const environments = new EnvironmentStore();
 const parsers = new Map<string, IncrementalParser>();
 const analyses = new Map<string, Analysis>();
-/** uri → request line → last result reported by the extension. */
+/** uri → request line → last result reported by the extension; lines follow the edits. */
 const lastResults = new Map<string, Map<number, { status: number; timeMs: number }>>();
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -115,7 +115,10 @@ connection.onDidOpenTextDocument(({ textDocument: d }) => {
   scheduleDiagnostics(d.uri);
 });
 connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-  if (documents.change(textDocument.uri, textDocument.version, contentChanges)) scheduleDiagnostics(textDocument.uri);
+  if (!documents.change(textDocument.uri, textDocument.version, contentChanges)) return;
+  const results = lastResults.get(textDocument.uri);
+  if (results?.size) lastResults.set(textDocument.uri, moveLines(results, contentChanges));
+  scheduleDiagnostics(textDocument.uri);
 });
 connection.onDidCloseTextDocument(({ textDocument }) => {
   documents.close(textDocument.uri);
@@ -137,7 +140,7 @@ connection.onHover((params) => {
     environment: environmentFor(a.uri),
     environmentName: environments.current,
     dotenv: environments.dotenv(docPath(a.uri)),
-    lastResult: (line) => lastResults.get(a.uri)?.get(line),
+    lastResult: (request) => (request.requestLine ? lastResults.get(a.uri)?.get(request.requestLine.range.start.line) : undefined),
   });
 });
 

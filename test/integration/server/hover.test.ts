@@ -80,6 +80,10 @@ test('the request line shows the last result once the extension reports it', asy
   const h = await hoverText(4, 1);
   assert.match(h ?? '', /Last result: \*\*201\*\* in 42 ms/);
   assert.match(h ?? '', /POST http:\/\/127\.0\.0\.1:8080\/api\/login\?region=eu/);
+  // The request moves down a line: its result goes with it.
+  lsp.change(uri, { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, '\n');
+  assert.match((await hoverText(5, 1)) ?? '', /Last result: \*\*201\*\*/);
+  lsp.change(uri, { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, '');
 });
 
 test('no hover on plain text', async () => {
