@@ -350,6 +350,7 @@ class Hop implements Dispatcher.DispatchHandler {
   #stream: Readable | undefined;
   #codings: string[] = [];
   #timers: NodeJS.Timeout[] = [];
+  #idle: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
   #sentBody: Body | null;
   #bodyBuffer: Uint8Array | undefined;
@@ -447,8 +448,9 @@ class Hop implements Dispatcher.DispatchHandler {
       method: request.method,
       headers,
       body: payload === null || (length === 0 && this.#bodyBuffer) ? null : payload,
-      headersTimeout: this.#limits.read ?? 0,
-      bodyTimeout: this.#limits.read ?? 0,
+      // Our own idle timer (#armIdle) is exact; undici's are coarse (±1 s), so theirs only back it up.
+      headersTimeout: this.#limits.read === null ? 0 : this.#limits.read + 2000,
+      bodyTimeout: this.#limits.read === null ? 0 : this.#limits.read + 2000,
       expectContinue,
     } as Dispatcher.DispatchOptions;
   }
@@ -461,6 +463,7 @@ class Hop implements Dispatcher.DispatchHandler {
       controller.abort(this.#abortReason);
       return;
     }
+    this.#armIdle();
     writingHop = this;
   }
 
@@ -511,6 +514,7 @@ class Hop implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Controller, statusCode: number, _headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
     if (this.#settled) return;
     this.#headersAt = performance.now();
+    this.#armIdle();
     if (writingHop === this) writingHop = undefined;
     const r = this.#response;
     const request = this.#request;
@@ -557,7 +561,11 @@ class Hop implements Dispatcher.DispatchHandler {
     if (this.#options.stream) {
       const wire = new Readable({
         highWaterMark: 64 * 1024,
-        read: () => controller.resume(),
+        read: () => {
+          // The reader wants more: the server is on the clock again.
+          if (controller.paused) this.#armIdle();
+          controller.resume();
+        },
         destroy: (err, cb) => {
           if (!wire.readableEnded && !this.#settled) {
             this.#settled = true;
@@ -585,8 +593,13 @@ class Hop implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Controller, chunk: Buffer): void {
     this.#wire += chunk.length;
+    this.#armIdle();
     if (this.#stream) {
-      if (!this.#stream.push(chunk)) controller.pause();
+      if (!this.#stream.push(chunk)) {
+        // A slow reader is not a slow server: no read timeout while we hold the socket back.
+        controller.pause();
+        this.#disarmIdle();
+      }
     } else if (!this.#settled) {
       this.#chunks.push(chunk);
     }
@@ -652,7 +665,27 @@ class Hop implements Dispatcher.DispatchHandler {
     this.#reject(err);
   }
 
+  /** (Re)starts the read timeout: the longest the server may stay silent. */
+  #armIdle(): void {
+    const read = this.#limits.read;
+    if (read === null || this.#settled && !this.#stream) return;
+    if (this.#idle) {
+      this.#idle.refresh();
+      return;
+    }
+    this.#idle = setTimeout(() => {
+      this.#idle = undefined;
+      this.#abort(new ReadTimeout(`Read timed out from ${this.#target.label}. (read timeout=${read} ms)`, { request: this.#request }));
+    }, read);
+  }
+
+  #disarmIdle(): void {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = undefined;
+  }
+
   #cleanup(): void {
+    this.#disarmIdle();
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
     if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);

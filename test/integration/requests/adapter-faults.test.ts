@@ -62,6 +62,7 @@ const routes: Record<string, (socket: net.Socket) => void | Promise<void>> = {
       if (!s.destroyed) s.write('x');
     }
   },
+  '/big': (s) => void writeResponse(s, { body: Buffer.alloc(2 * 1024 * 1024, 120) }),
   '/no-headers': async () => {
     // Never answer.
   },
@@ -175,9 +176,22 @@ describe('adapter faults → exceptions', () => {
     assert.equal(r.text, 'xxxxxxxxxx');
   });
 
-  test('no response head within the read timeout → ReadTimeout', async () => {
-    await assert.rejects(() => send('/no-headers', { timeout: 300 }), ReadTimeout);
+  test('no response head within the read timeout → ReadTimeout, on time', async () => {
+    const started = performance.now();
+    await assert.rejects(() => send('/no-headers', { timeout: 200 }), ReadTimeout);
+    assert.ok(performance.now() - started < 900, 'fires near the limit, not on a coarse 1 s tick');
     await stillUsable();
+  });
+
+  test('a slow reader of a streamed body is not a read timeout', async () => {
+    const r = await send('/big', { stream: true, timeout: { read: 200 } });
+    let size = 0;
+    let chunks = 0;
+    for await (const chunk of r.iterContent()) {
+      size += chunk.length;
+      if (chunks++ < 3) await sleep(400);
+    }
+    assert.equal(size, 2 * 1024 * 1024);
   });
 
   test('total deadline cuts a steady body → ReadTimeout naming the deadline', async () => {
