@@ -21,6 +21,8 @@ export class EnvironmentManager implements vscode.Disposable {
   #disposables: vscode.Disposable[] = [];
   /** Secret values seen this session, so history can scrub them. */
   #knownSecrets = new Set<string>();
+  /** The env-file read in progress (activation does not wait for it; picking and sending do). */
+  #loading: Promise<void> = Promise.resolve();
   readonly onDidChange = this.#changed.event;
 
   constructor(context: vscode.ExtensionContext, settingsEnvironments: () => EnvironmentSet) {
@@ -49,7 +51,12 @@ export class EnvironmentManager implements vscode.Disposable {
   }
 
   /** Re-reads the env files of the workspace; a broken file is reported, the others still count. */
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    this.#loading = this.#read();
+    return this.#loading;
+  }
+
+  async #read(): Promise<void> {
     const uris = await vscode.workspace.findFiles(`**/{${ENV_FILE_NAMES.join(',')}}`, '**/node_modules/**', 50);
     const sets: EnvironmentSet[] = [];
     // Public files first so the private file's values win, as in JetBrains.
@@ -72,6 +79,7 @@ export class EnvironmentManager implements vscode.Disposable {
   }
 
   async pick(): Promise<void> {
+    await this.#loading;
     const names = environmentNames(this.all);
     const current = this.current;
     const items: vscode.QuickPickItem[] = [
@@ -90,6 +98,7 @@ export class EnvironmentManager implements vscode.Disposable {
    * missing one (and stores it). Returns undefined when the user cancels.
    */
   async secrets(envName: string | undefined): Promise<Record<string, string> | undefined> {
+    await this.#loading;
     const out: Record<string, string> = {};
     for (const name of secretVariableNames(this.all, envName)) {
       let value = await this.#context.secrets.get(secretKey(envName, name));
@@ -105,6 +114,7 @@ export class EnvironmentManager implements vscode.Disposable {
 
   /** "Set Environment Secret": pick a `$secret` variable of the current environment and store its value. */
   async setSecret(): Promise<void> {
+    await this.#loading;
     const env = this.current;
     const names = secretVariableNames(this.all, env);
     if (!names.length) {

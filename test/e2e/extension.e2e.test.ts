@@ -1,6 +1,8 @@
 // Ricochet in real VS Code (code-server + headless Chromium), as a user would use it.
 // Run with `npm run test:e2e` (installs the toolchain on first use and packages ricochet.vsix).
 import { test, before, after } from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { startHttpbin } from '../../core/httpbin/server.ts';
 import type { RunningHttpbin } from '../../core/httpbin/server.ts';
@@ -32,8 +34,12 @@ before(async () => {
         '### slow',
         'GET {{base}}/delay/10',
         '',
+        '### secret',
+        'GET {{base}}/anything/secret',
+        'X-Token: {{token}}',
+        '',
       ].join('\n'),
-      'http-client.env.json': JSON.stringify({ dev: { stage: 'dev-stage' }, prod: { stage: 'prod-stage' } }, null, 2),
+      'http-client.env.json': JSON.stringify({ dev: { stage: 'dev-stage' }, prod: { stage: 'prod-stage' }, vault: { token: '$secret' } }, null, 2),
     },
   });
 });
@@ -46,7 +52,7 @@ after(async () => {
 test('clicking the Send Request CodeLens shows the response', async (t) => {
   await vsc.step('send', async () => {
     await vsc.openFile('api.http');
-    await vsc.clickCodeLens('Send Request', 0);
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/get?hello=world');
     const text = await vsc.waitForText(/200 OK[\s\S]*"hello": "world"/);
     assert.match(text, /application\/json/i);
     await vsc.screenshot('send');
@@ -61,7 +67,7 @@ test('switching environment changes the URL a variable builds', async () => {
     await vsc.pick('prod');
     assert.match(await vsc.statusBarItem(/prod/), /prod/);
     await vsc.openFile('api.http');
-    await vsc.clickCodeLens('Send Request', 1);
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/anything/{{stage}}');
     await vsc.waitForText(/"url": "[^"]*\/anything\/prod-stage"/);
     await vsc.screenshot('environment');
   });
@@ -70,10 +76,10 @@ test('switching environment changes the URL a variable builds', async () => {
 test('a cookie set by one request is sent by the next', async () => {
   await vsc.step('cookies', async () => {
     await vsc.openFile('api.http');
-    await vsc.clickCodeLens('Send Request', 2);
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/cookies/set?flavor=ginger');
     await vsc.waitForText(/"flavor": "ginger"/);
     await vsc.openFile('api.http');
-    await vsc.clickCodeLens('Send Request', 3);
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/headers');
     await vsc.waitForText(/"Cookie": "flavor=ginger"/);
     await vsc.screenshot('cookies');
   });
@@ -83,8 +89,8 @@ test('a slow request can be cancelled from its CodeLens', async () => {
   await vsc.step('cancel', async () => {
     await vsc.openFile('api.http');
     const started = Date.now();
-    await vsc.clickCodeLens('Send Request', 4);
-    await vsc.clickCodeLens('Cancel', 0);
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/delay/10');
+    await vsc.clickCodeLens('Cancel', 'GET {{base}}/delay/10');
     await vsc.waitForNotification(/cancelled/i);
     assert.ok(Date.now() - started < 9000, 'cancelled well before the 10 s delay ended');
     await vsc.screenshot('cancel');
@@ -106,3 +112,38 @@ test('a request replayed from the History view is sent again', async () => {
     await vsc.screenshot('history');
   });
 });
+
+test('a "$secret" environment value is asked for once, sent, and never written to history', async () => {
+  await vsc.step('secret', async () => {
+    await vsc.runCommand('Ricochet: Switch Environment');
+    await vsc.pick('vault');
+    await vsc.openFile('api.http');
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/anything/secret');
+    const input = vsc.page.locator('.quick-input-widget input[type="password"]');
+    await input.waitFor({ timeout: 15_000 });
+    await input.fill('s3cr3t-e2e-value');
+    await vsc.page.keyboard.press('Enter');
+    await vsc.waitForText(/"X-Token": "s3cr3t-e2e-value"/);
+    const history = findFile(path.join(vsc.run, 'ud'), 'history.json');
+    assert.ok(history, 'history.json exists in workspace storage');
+    let text = '';
+    for (let i = 0; i < 40 && !text.includes('X-Token'); i++) {
+      text = fs.readFileSync(history, 'utf8');
+      await vsc.page.waitForTimeout(250);
+    }
+    assert.match(text, /X-Token/);
+    assert.ok(!text.includes('s3cr3t-e2e-value'), 'the secret is not in history');
+    await vsc.screenshot('secret');
+  });
+});
+
+function findFile(dir: string, name: string): string | undefined {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = findFile(full, name);
+      if (found) return found;
+    } else if (entry.name === name) return full;
+  }
+  return undefined;
+}

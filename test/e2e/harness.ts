@@ -4,7 +4,7 @@
  * See ../../../shared/design/E2E.md; `bash test/e2e/setup.sh` installs the toolchain.
  *
  *   const vsc = await Editor.start({ name: 'send', files: { 'a.http': 'GET http://127.0.0.1:…' } });
- *   await vsc.openFile('a.http'); await vsc.clickCodeLens('Send Request');
+ *   await vsc.openFile('a.http'); await vsc.clickCodeLens('Send Request', 'GET http://127.0.0.1:…/get');
  *   await vsc.waitForEditorText(/HTTP\/1.1 200/);
  *   await vsc.stop();
  */
@@ -162,15 +162,62 @@ export class Editor {
 
   /** Opens a workspace file by double-clicking it in the Explorer (shortcuts can be swallowed by webviews). */
   async openFile(name: string): Promise<void> {
-    await this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().dblclick();
+    const row = this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    // Another view (e.g. Ricochet's) may have replaced the Explorer in the side bar.
+    if (!(await row.isVisible())) await this.runCommand('View: Show Explorer');
+    await row.dblclick();
     await this.page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
   }
 
-  /** Clicks the nth CodeLens whose text is `text` (0 = first in the file). */
-  async clickCodeLens(text: string, nth = 0): Promise<void> {
-    const lens = this.page.locator('.contentWidgets .codelens-decoration a', { hasText: text }).nth(nth);
-    await lens.waitFor({ timeout: 60_000 });
-    await lens.click();
+  /**
+   * Clicks the CodeLens `text` shown above the editor line whose text is exactly `line`
+   * (the request line). CodeLens elements are not in document order in the DOM, so this goes by
+   * position. A number instead picks the nth such CodeLens in the DOM (fine for a file with one request).
+   */
+  async clickCodeLens(text: string, line: string | number): Promise<void> {
+    if (typeof line === 'number') {
+      const lens = this.page.locator('.contentWidgets .codelens-decoration a', { hasText: text }).nth(line);
+      await lens.waitFor({ timeout: 60_000 });
+      await lens.click();
+      return;
+    }
+    const end = Date.now() + 60_000;
+    while (Date.now() < end) {
+      const target = await this.#lineBox(line);
+      if (target) {
+        let best: { index: number; distance: number } | undefined;
+        const lenses = this.page.locator('.contentWidgets .codelens-decoration');
+        const count = await lenses.count();
+        for (let i = 0; i < count; i++) {
+          const box = await lenses.nth(i).boundingBox().catch(() => null);
+          if (!box) continue;
+          const distance = target.y - (box.y + box.height);
+          if (distance >= -2 && distance < 30 && (!best || distance < best.distance)) best = { index: i, distance };
+        }
+        if (best) {
+          const link = lenses.nth(best.index).locator('a', { hasText: text }).first();
+          if ((await link.count()) > 0) {
+            await link.click();
+            return;
+          }
+        }
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`no CodeLens "${text}" above the line "${line}"`);
+  }
+
+  async #lineBox(line: string): Promise<{ y: number } | undefined> {
+    const lines = this.page.locator('.monaco-editor .view-lines .view-line');
+    const count = await lines.count();
+    for (let i = 0; i < count; i++) {
+      const text = (await lines.nth(i).innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+      if (text.trim() === line) {
+        const box = await lines.nth(i).boundingBox();
+        if (box) return { y: box.y };
+      }
+    }
+    return undefined;
   }
 
   /** Text of every visible editor line, in every editor and webview frame, spaces normalised. */

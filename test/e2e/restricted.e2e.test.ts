@@ -26,12 +26,12 @@ after(async () => {
 test('in Restricted Mode $processEnv is refused with a message, plain requests still work', async () => {
   await vsc.step('restricted', async () => {
     await vsc.openFile('env.http');
-    await vsc.clickCodeLens('Send Request', 0);
+    await vsc.clickCodeLens('Send Request', `GET ${server.url}/anything/{{$processEnv HOME}}`);
     const message = await vsc.waitForNotification(/Restricted Mode/);
     assert.match(message, /processEnv/);
     await vsc.screenshot('restricted');
     await vsc.closeNotifications();
-    await vsc.clickCodeLens('Send Request', 1);
+    await vsc.clickCodeLens('Send Request', `GET ${server.url}/get?plain=1`);
     await vsc.waitForText(/"plain": "1"/);
   });
 });
