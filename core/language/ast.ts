@@ -7,8 +7,9 @@
  * Produced by `parseHttpFile` (parser.ts); read by the resolver, the runner, the language server
  * and the extension. Nothing here imports `vscode`.
  *
- * Equal `Position`/`Range` objects may be shared between nodes (it keeps a 10,000-request tree
- * small): to move ranges, collect the distinct Position objects first, or copy.
+ * The tree is read-only data. To keep a 10,000-request tree small, equal `Position`/`Range`
+ * objects may be shared between nodes (to move ranges, collect the distinct Position objects
+ * first, or copy), and every empty list is one shared frozen array (copy before adding).
  */
 
 /** Zero-based line and UTF-16 character offset, like LSP. */

@@ -63,9 +63,15 @@ function pos(line: number, character: number, reuse?: Position): Position {
   return reuse && reuse.line === line && reuse.character === character ? reuse : { line, character };
 }
 
-/** The same list with no spare capacity (arrays grown by push keep room for 16 more). */
+/**
+ * One frozen empty list shared by every node that has nothing in a list: a 10,000-request file
+ * has ~100,000 of them. Frozen, so a consumer that tries to add to it fails loudly.
+ */
+const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+
+/** The same list with no spare capacity (arrays grown by push keep room for 16 more). Only for finished lists. */
 function compact<T>(list: T[]): T[] {
-  return list.length === 0 ? list : list.slice();
+  return list.length === 0 ? EMPTY : list.slice();
 }
 
 function range(sl: number, sc: number, el: number, ec: number): Range {
@@ -311,6 +317,10 @@ class Parser {
     request.metadata = compact(request.metadata);
     request.comments = compact(request.comments);
     request.assertions = compact(request.assertions);
+    request.prompts = compact(request.prompts);
+    request.preRequestScripts = compact(request.preRequestScripts);
+    request.responseHandlers = compact(request.responseHandlers);
+    if (request.body) request.body.fileReferences = compact(request.body.fileReferences);
     this.collectReferences(request);
     this.requests.push(request);
     this.prompts = [];
@@ -553,7 +563,7 @@ class Parser {
     }
     const urlParts = [line.slice(urlStart, urlEnd)];
     const urlLineRanges = [range(i, urlStart, i, urlEnd)];
-    const variables = this.scanVariables(i, urlStart, urlParts[0] as string);
+    const variables = [...this.scanVariables(i, urlStart, urlParts[0] as string)];
     let j = i + 1;
     let lastLine = i;
     let lastEnd = Math.max(urlEnd, lead + t.length);
@@ -577,7 +587,7 @@ class Parser {
     if (!url.text) {
       this.diag('the request line needs a URL', range(i, lead, i, lead + t.length), 'missing-url');
     }
-    if (lastLine !== i) url.variables = compact(url.variables);
+    url.variables = lastLine !== i ? compact(variables) : variables.length ? variables : EMPTY;
     const lineEnd = lastLine === i ? lead + t.length : lastEnd;
     const node: RequestLineNode = {
       method,
