@@ -28,6 +28,8 @@ import { mask } from './environments.ts';
 export interface CompletionContext {
   environment: Map<string, EnvValue>;
   environmentName: string | null;
+  /** `.env` next to the document, for `{{$dotenv NAME}}`. */
+  dotenv: Map<string, EnvValue>;
 }
 
 export function complete(a: Analysis, position: Position, ctx: CompletionContext): CompletionItem[] {
@@ -87,7 +89,7 @@ function variableCompletions(a: Analysis, position: Position, lineText: string, 
 
   if (typed.startsWith('$')) {
     const space = typed.indexOf(' ');
-    if (space > 0) return systemArgumentCompletions(typed.slice(0, space), typed.slice(space + 1), position);
+    if (space > 0) return systemArgumentCompletions(typed.slice(0, space), typed.slice(space + 1), position, ctx);
     SYSTEM_VARIABLES.forEach((v, i) => items.push(withTail(item(v, CompletionItemKind.Function, range, i), tail)));
     return items;
   }
@@ -136,7 +138,7 @@ function variableCompletions(a: Analysis, position: Position, lineText: string, 
   return items;
 }
 
-function systemArgumentCompletions(name: string, args: string, position: Position): CompletionItem[] {
+function systemArgumentCompletions(name: string, args: string, position: Position, ctx: CompletionContext): CompletionItem[] {
   const word = /\S*$/.exec(args)?.[0] ?? '';
   const range = replaceRange(position, position.character - word.length);
   const words = args.trim() ? args.trim().split(/\s+/) : [];
@@ -147,6 +149,16 @@ function systemArgumentCompletions(name: string, args: string, position: Positio
     if (current === 2) return values(OFFSET_UNITS, 'offset unit');
   }
   if (name === '$timestamp' && current === 1) return values(OFFSET_UNITS, 'offset unit');
+  if (name === '$dotenv' && current === 0) {
+    const from = position.character - word.replace(/^%/, '').length;
+    return [...ctx.dotenv.values()].map((v, i) => ({
+      label: v.name,
+      kind: CompletionItemKind.Variable,
+      detail: `.env = ${v.secret ? mask(v.value) : v.value}`,
+      sortText: pad(i),
+      textEdit: { range: replaceRange(position, from), newText: v.name },
+    }));
+  }
   return [];
 }
 

@@ -130,7 +130,7 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
 connection.onCompletion((params) => {
   const a = analysisOf(params.textDocument.uri);
   if (!a) return [];
-  return complete(a, params.position, { environment: environmentFor(a.uri), environmentName: environments.current });
+  return complete(a, params.position, { environment: environmentFor(a.uri), environmentName: environments.current, dotenv: environments.dotenv(docPath(a.uri)) });
 });
 
 connection.onHover((params) => {
@@ -146,7 +146,7 @@ connection.onHover((params) => {
 
 connection.onDefinition((params) => {
   const a = analysisOf(params.textDocument.uri);
-  return a ? definition(a, params.position, { environment: environmentFor(a.uri) }) : null;
+  return a ? definition(a, params.position, { environment: environmentFor(a.uri), dotenv: environments.dotenv(docPath(a.uri)) }) : null;
 });
 connection.onReferences((params) => {
   const a = analysisOf(params.textDocument.uri);

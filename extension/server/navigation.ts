@@ -37,6 +37,7 @@ export function foldingRanges(a: Analysis): FoldingRange[] {
 
 export interface EnvLookup {
   environment: Map<string, EnvValue>;
+  dotenv: Map<string, EnvValue>;
 }
 
 export function definition(a: Analysis, position: Position, ctx: EnvLookup): Location | null {
@@ -50,13 +51,11 @@ export function definition(a: Analysis, position: Position, ctx: EnvLookup): Loc
     const target = a.namedRequests.get(requestNameOf(ref))?.[0];
     return target ? { uri: a.uri, range: requestNameRange(target) } : null;
   }
-  if (ref.kind === 'prompt') return null;
-  if (ref.kind === 'env') {
-    const v = ctx.environment.get(ref.name);
-    if (v && v.position && (v.source.kind === 'env-file' || v.source.kind === 'dotenv')) {
-      const p = v.position;
-      return { uri: pathToFileURL(v.source.file).href, range: { start: p, end: { line: p.line, character: p.character + ref.name.length } } };
-    }
+  // An environment variable lands on its key in the env file; `$dotenv NAME` on NAME in .env.
+  const v = ref.kind === 'env' ? ctx.environment.get(ref.name) : ref.name === '$dotenv' && ref.args ? ctx.dotenv.get(ref.args.replace(/^%/, '').trim()) : undefined;
+  if (v && v.position && (v.source.kind === 'env-file' || v.source.kind === 'dotenv')) {
+    const p = v.position;
+    return { uri: pathToFileURL(v.source.file).href, range: { start: p, end: { line: p.line, character: p.character + v.name.length } } };
   }
   return null;
 }

@@ -89,3 +89,11 @@ test('the request line shows the last result once the extension reports it', asy
 test('no hover on plain text', async () => {
   assert.equal(await hoverText(2, 0), null);
 });
+
+test('$dotenv completes the names in .env and goes to their line', async () => {
+  const items = await lsp.request<Array<{ label: string; detail?: string }>>('textDocument/completion', lsp.at(uri, 7, 19));
+  assert.deepEqual(items.map((i) => [i.label, i.detail]), [['LOCAL_KEY', '.env = from-dotenv']]);
+  const loc = await lsp.request<{ uri: string; range: { start: { line: number; character: number } } }>('textDocument/definition', lsp.at(uri, 7, 22));
+  assert.equal(loc.uri, workspace.uriOf('.env'));
+  assert.deepEqual(loc.range.start, { line: 0, character: 0 });
+});
