@@ -13,7 +13,7 @@ import { notifyEnvironmentChanged, notifyLastResult, startLanguageClient, stopLa
 import { readSettings, WATCHED_SECTIONS } from './settings.ts';
 import type { RicochetSettings } from './settings.ts';
 import { HistoryStore } from './history.ts';
-import { SessionRegistry } from './sessions.ts';
+import { SessionRegistry, applySettings } from './sessions.ts';
 import { EnvironmentManager } from './environment-manager.ts';
 import { RequestController, activeHttpDocument, parseDocument } from './controller.ts';
 import { RequestCodeLenses, RequestFolding } from './codelens.ts';
@@ -45,12 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const sessions = new SessionRegistry({
     dir: storage,
     rememberCookies: () => settings.rememberCookies,
-    configure: (s) => {
-      s.proxies = { ...settings.proxies };
-      s.verify = settings.verify;
-      s.maxRedirects = settings.maxRedirects;
-      s.clientCertificates = settings.certificates;
-    },
+    configure: (s) => applySettings(s, settings),
     onWarning: (m) => void vscode.window.showWarningMessage(`Ricochet: ${m}`),
   });
   const responses = new ResponseDocuments(() => settings.largeBodyThreshold);

@@ -16,7 +16,7 @@ import type { SessionSendOptions } from '../core/requests/sessions.ts';
 import type { Response } from '../core/requests/models.ts';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.ts';
 import { certificateFor } from './settings.ts';
-import type { ClientCertificate } from './settings.ts';
+import type { ClientCertificate, RicochetSettings } from './settings.ts';
 
 const NO_ENV = '(none)';
 
@@ -28,6 +28,14 @@ export class EditorSession extends Session {
     const cert = options.cert ?? certificateFor(this.clientCertificates, request.url ?? '');
     return super.send(request, cert ? { ...options, cert } : options);
   }
+}
+
+/** Puts the session-level settings on a Session: proxies (VS Code's http.proxy), TLS, redirects, client certificates. */
+export function applySettings(session: EditorSession, settings: RicochetSettings): void {
+  session.proxies = { ...settings.proxies };
+  session.verify = settings.verify;
+  session.maxRedirects = settings.maxRedirects;
+  session.clientCertificates = settings.certificates;
 }
 
 export interface SessionRegistryOptions {
