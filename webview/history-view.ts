@@ -57,7 +57,7 @@ export class HistoryView {
       h('span', { class: 'row-actions' },
         h('vscode-button', { secondary: true, icon: 'eye', title: 'Show', 'aria-label': 'Show', 'data-action': 'show', onclick: () => this.actions.show(e.id) }),
         h('vscode-button', { secondary: true, icon: 'debug-rerun', title: 'Replay', 'aria-label': 'Replay', 'data-action': 'replay', onclick: () => this.actions.replay(e.id) })),
-    ]), { 'data-testid': 'history', columns: JSON.stringify(['44px', 'auto', '130px', '80px', '100px', '84px']) }));
+    ]), { 'data-testid': 'history', columns: JSON.stringify(['44px', 'auto', '150px', '80px', '100px', '84px']) }));
   }
 
   private toggle(id: string, on: boolean): void {

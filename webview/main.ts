@@ -80,6 +80,7 @@ class Panel {
     this.tabs.addEventListener('vsc-tabs-select', () => {
       this.saveState();
       requestAnimationFrame(() => this.body.layout());
+      refitTables(this.tabs);
     });
     replaceChildren(root, this.progress, this.summaryArea, this.tabs);
     void wrapTabHeaders(this.tabs);
@@ -167,6 +168,7 @@ class Panel {
     const failed = exchange.tests.filter((t) => !t.passed).length;
     this.setCount('Tests', exchange.tests.length ? (failed || exchange.tests.length) : undefined, failed ? 'bad' : 'ok');
     requestAnimationFrame(() => this.body.layout());
+    refitTables(this.tabs);
     this.probe.rendered++;
     this.probe.lastRenderMs = performance.now() - t0;
     this.probe.bodyKind = this.body.lastRender.kind;
@@ -182,6 +184,18 @@ class Panel {
       clearAll: () => this.post({ type: 'clearCookies' }),
     }));
   }
+}
+
+/**
+ * vscode-table sizes its columns from its own width, which is 0 while its tab is hidden; once a
+ * tab is on screen (and the table has measured itself), give the visible tables their sizes again.
+ */
+function refitTables(root: HTMLElement): void {
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    for (const table of root.querySelectorAll<HTMLElement & { columns: string[] }>('vscode-table')) {
+      if (table.offsetParent !== null && table.columns.length) table.columns = [...table.columns];
+    }
+  }));
 }
 
 /** In a narrow panel the eight tab headers wrap onto a second row instead of being cut off. */

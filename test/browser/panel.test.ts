@@ -71,6 +71,12 @@ test('summary line and every tab of a JSON exchange', { timeout: 60_000 }, () =>
   assert.match(headers, /X-Request-Id\s+abc-123/);
   assert.match(headers, /Content-Encoding\s+gzip/);
   assert.equal(await text(p, 'vscode-tab-header[data-tab=Headers] vscode-badge'), '6');
+  // Names get 30% and values 70%, even though the table was built while its tab was hidden.
+  await p.page.waitForFunction(() => {
+    const table = document.querySelector('[data-testid=response-headers]')!.getBoundingClientRect();
+    const name = document.querySelector('[data-testid=response-headers] vscode-table-header-cell')!.getBoundingClientRect();
+    return Math.abs(name.width / table.width - 0.3) < 0.03;
+  }, null, { timeout: 5_000 });
   await p.screenshot('json-headers');
 
   await p.tab('Request');
