@@ -500,7 +500,7 @@ export class Response {
   #cookies: RequestsCookieJar | undefined;
   /** Milliseconds from sending the request to the response headers. */
   elapsed = 0;
-  request: PreparedRequest = new PreparedRequest();
+  #request: PreparedRequest | undefined;
   /** The adapter that produced this response (Digest auth re-sends through it). */
   connection: BaseAdapter | undefined;
   /** The (decoded) body stream while it has not been consumed; null once it has. */
@@ -524,6 +524,16 @@ export class Response {
   #apparentEncoding: string | undefined;
   #content: Uint8Array | undefined;
   #consumed = false;
+
+  /** The request this response answers (an empty one for a Response built by hand). */
+  get request(): PreparedRequest {
+    this.#request ??= new PreparedRequest();
+    return this.#request;
+  }
+
+  set request(request: PreparedRequest) {
+    this.#request = request;
+  }
 
   /** Cookies this response set (made on first use: most responses set none). */
   get cookies(): RequestsCookieJar {
