@@ -80,26 +80,40 @@ export function references(a: Analysis, position: Position, includeDeclaration: 
     if (includeDeclaration) for (const def of a.definitions.get(target.name) ?? []) out.push({ uri: a.uri, range: def.nameRange });
     for (const ref of a.references) if (ref.kind === 'file' && ref.name === target.name) out.push({ uri: a.uri, range: ref.nameRange });
   } else {
-    if (includeDeclaration) for (const request of a.namedRequests.get(target.name) ?? []) out.push({ uri: a.uri, range: requestNameRange(request) });
+    if (includeDeclaration) for (const request of a.namedRequests.get(target.name) ?? []) out.push({ uri: a.uri, range: requestSegment(requestNameRange(request), target.name) });
     for (const ref of a.references) if (ref.kind === 'request' && requestNameOf(ref) === target.name) out.push({ uri: a.uri, range: requestSegment(ref.nameRange, target.name) });
   }
   return out.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][\w-]*$/;
+const REQUEST_NAME = /^[\w-]+$/;
+const NOT_RENAMEABLE = 'Only file variables (@x = value) and request names (# @name x) can be renamed';
 
 export function prepareRename(a: Analysis, position: Position): { range: Range; placeholder: string } {
   const ref = referenceAt(a, position);
   if (ref?.kind === 'file') return { range: ref.nameRange, placeholder: ref.name };
+  if (ref?.kind === 'request' && a.namedRequests.has(requestNameOf(ref))) {
+    const name = requestNameOf(ref);
+    return { range: requestSegment(ref.nameRange, name), placeholder: name };
+  }
   const def = definitionAt(a, position);
   if (def) return { range: def.nameRange, placeholder: def.name };
-  throw new ResponseError(ErrorCodes.InvalidRequest, 'Only file variables (@name = value) can be renamed here');
+  const named = requestNameAt(a, position);
+  if (named?.name) return { range: requestSegment(requestNameRange(named), named.name), placeholder: named.name };
+  throw new ResponseError(ErrorCodes.InvalidRequest, NOT_RENAMEABLE);
 }
 
+/** Renames a file variable (its `@x =` lines and every `{{x}}`) or a request (`@name` and every `{{name.…}}`). */
 export function rename(a: Analysis, position: Position, newName: string): WorkspaceEdit {
   const target = symbolAt(a, position);
-  if (!target || target.kind !== 'file') throw new ResponseError(ErrorCodes.InvalidRequest, 'Only file variables (@name = value) can be renamed here');
-  if (!VARIABLE_NAME.test(newName)) throw new ResponseError(ErrorCodes.InvalidParams, `"${newName}" is not a valid variable name (letters, digits, _ and -, not starting with a digit)`);
+  if (!target || (target.kind === 'request' && !a.namedRequests.has(target.name))) throw new ResponseError(ErrorCodes.InvalidRequest, NOT_RENAMEABLE);
+  if (target.kind === 'file' && !VARIABLE_NAME.test(newName)) {
+    throw new ResponseError(ErrorCodes.InvalidParams, `"${newName}" is not a valid variable name (letters, digits, _ and -, not starting with a digit)`);
+  }
+  if (target.kind === 'request' && !REQUEST_NAME.test(newName)) {
+    throw new ResponseError(ErrorCodes.InvalidParams, `"${newName}" is not a valid request name (letters, digits, _ and -)`);
+  }
   const edits: TextEdit[] = references(a, position, true).map((l) => ({ range: l.range, newText: newName }));
   return { changes: { [a.uri]: edits } };
 }

@@ -109,9 +109,20 @@ test('rename a file variable: its definition and every reference, in one edit', 
   ]);
 });
 
-test('rename refuses what is not a file variable, and names that are not names', async () => {
-  await assert.rejects(lsp.request('textDocument/prepareRename', lsp.at(uri, 15, 14)), /Only file variables/);
+test('rename a request: its @name and every request variable naming it', async () => {
+  const prepared = await lsp.request<{ range: Range; placeholder: string }>('textDocument/prepareRename', lsp.at(uri, 14, 26));
+  assert.deepEqual([prepared.placeholder, prepared.range.start.character, prepared.range.end.character], ['login', 24, 29]);
+  const edit = await lsp.request<{ changes: Record<string, Array<{ range: Range; newText: string }>> }>('textDocument/rename', { ...lsp.at(uri, 4, 9), newName: 'signIn' });
+  assert.deepEqual(edit.changes[uri]!.map((e) => [e.range.start.line, e.range.start.character, e.range.end.character, e.newText]), [
+    [4, 8, 13, 'signIn'],
+    [14, 24, 29, 'signIn'],
+  ]);
+});
+
+test('rename refuses what cannot be renamed, and names that are not names', async () => {
+  await assert.rejects(lsp.request('textDocument/prepareRename', lsp.at(uri, 15, 14)), /Only file variables .* and request names/);
   await assert.rejects(lsp.request('textDocument/rename', { ...lsp.at(uri, 5, 8), newName: 'two words' }), /not a valid variable name/);
+  await assert.rejects(lsp.request('textDocument/rename', { ...lsp.at(uri, 4, 9), newName: 'a.b' }), /not a valid request name/);
 });
 
 test('the extension can ask for the request ranges', async () => {
