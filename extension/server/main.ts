@@ -6,10 +6,11 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import type { Analysis } from './analysis.ts';
 import { buildAnalysis } from './analysis.ts';
+import { codeActions } from './code-actions.ts';
 import { complete } from './completion.ts';
 import { computeDiagnostics } from './diagnostics.ts';
 import { DocumentStore, moveLines } from './documents.ts';
@@ -43,6 +44,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       renameProvider: { prepareProvider: true },
       documentSymbolProvider: true,
       foldingRangeProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     },
     serverInfo: { name: 'ricochet-http', version: '0.1.0' },
   };
@@ -163,6 +165,10 @@ connection.onRenameRequest((params) => {
 connection.onDocumentSymbol((params) => {
   const a = analysisOf(params.textDocument.uri);
   return a ? documentSymbols(a) : [];
+});
+connection.onCodeAction((params) => {
+  const a = analysisOf(params.textDocument.uri);
+  return a ? codeActions(a, params) : [];
 });
 connection.onFoldingRanges((params) => {
   const a = analysisOf(params.textDocument.uri);

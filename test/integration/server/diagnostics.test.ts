@@ -121,3 +121,18 @@ test('an env file that is not valid JSON is reported, naming the file', async ()
   const { published: elsewhere } = await open('GET http://127.0.0.1/a\n');
   assert.deepEqual(find(elsewhere, 'invalid-env-file'), [], 'only documents that read that file');
 });
+
+test('an unknown variable has a quick fix that defines it in the file', async () => {
+  const { uri, published } = await open('@a = 1\n\n###\nGET http://127.0.0.1/{{later}}\n');
+  const [d] = find(published, 'unknown-variable');
+  const actions = await lsp.request<Array<{ title: string; edit: { changes: Record<string, Array<{ range: { start: { line: number } }; newText: string }>> } }>>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d!.range,
+    context: { diagnostics: [d] },
+  });
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0]!.title, 'Define @later in this file');
+  const [edit] = actions[0]!.edit.changes[uri]!;
+  assert.equal(edit!.range.start.line, 1, 'after the variables at the top');
+  assert.equal(edit!.newText, '@later = \n');
+});
