@@ -628,8 +628,37 @@ class Parser {
     const node: CurlNode = { text, range: text.range };
     request.kind = 'curl';
     request.curl = node;
-    request.url = { text: '', range: range(i, startAt, i, startAt), variables: [] };
+    request.url = { text: '', range: range(i, startAt, i, startAt), variables: EMPTY };
+    this.curlSummary(request, i, last);
     return j;
+  }
+
+  /**
+   * A best-effort method and URL for a `curl …` request, so outlines and lenses can show it;
+   * the real reading is `parseCurl` (curl.ts) at run time.
+   */
+  curlSummary(request: HttpRequestNode, first: number, last: number): void {
+    let method: string | undefined;
+    let hasData = false;
+    let head = false;
+    for (let k = first; k <= last; k++) {
+      const line = this.lines[k] as string;
+      const m = /(?:^|\s)(?:-X\s*|--request[=\s]\s*)['"]?([A-Za-z]+)/.exec(line);
+      if (m) method = (m[1] as string).toUpperCase();
+      if (/(?:^|\s)(?:-d|-F|--data[\w-]*|--form[\w-]*|--json)(?=[\s='"@]|$)/.test(line)) hasData = true;
+      if (/(?:^|\s)(?:-I|--head)(?=\s|$)/.test(line)) head = true;
+      if (request.url.text) continue;
+      const u = /(['"]?)((?:https?:\/\/|\{\{)[^\s'"]*)\1/.exec(line);
+      if (u && u[2]) {
+        const at = u.index + (u[1] as string).length;
+        // The curl text's own scan already reported any problem in these variables.
+        this.rescanning = true;
+        request.url = this.textNode(k, at, u[2]);
+        this.rescanning = false;
+        if (request.url.variables.length === 0) request.url.variables = EMPTY;
+      }
+    }
+    request.method = method ?? (head ? 'HEAD' : hasData ? 'POST' : 'GET');
   }
 
   parseHeader(i: number, minStart: number): HeaderNode | undefined {
@@ -946,7 +975,8 @@ class Parser {
     const add = (list: VariableReference[]): void => {
       for (let i = 0; i < list.length; i++) refs.push(list[i] as VariableReference);
     };
-    add(request.url.variables);
+    // A curl request's URL variables are copies of ones in its text (added below).
+    if (request.kind !== 'curl') add(request.url.variables);
     for (const h of request.headers) {
       add(h.nameVariables);
       add(h.value.variables);

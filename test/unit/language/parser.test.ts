@@ -264,3 +264,15 @@ test('GraphQL body with leading blank lines keeps a valid query range (fuzz regr
   assert.deepEqual(graphql?.query.range, r(5, 0, 5, 11));
   assert.equal(graphql?.variables?.text, '{"x":1}');
 });
+
+test('a curl request gets a best-effort method and URL for outlines; its variables are listed once', () => {
+  const text = "curl -X PUT '{{host}}/a?b=1' -d x\n\n###\ncurl https://x.test/get\n\n###\ncurl -d a=1 https://x.test/post\n";
+  const file = parseHttpFile(text);
+  assert.deepEqual(file.requests.map((q) => [q.kind, q.method, q.url.text]), [
+    ['curl', 'PUT', '{{host}}/a?b=1'],
+    ['curl', 'GET', 'https://x.test/get'],
+    ['curl', 'POST', 'https://x.test/post'],
+  ]);
+  assert.deepEqual(file.requests[0]?.url.range, r(0, 13, 0, 27));
+  assert.deepEqual(file.requests[0]?.variableReferences.map((v) => v.name), ['host']);
+});
