@@ -290,7 +290,7 @@ export interface HttpRequestNode {
   comments: CommentNode[];
   /** Absent for `curl` requests. */
   requestLine?: RequestLineNode;
-  /** Shortcuts: `requestLine.method` / `requestLine.url` (for curl: 'GET' / empty text). */
+  /** Shortcuts: `requestLine.method` / `requestLine.url`; for curl a best-effort guess from the command (`parseCurl` decides at run time). */
   method: string;
   url: TextNode;
   headers: HeaderNode[];
