@@ -88,9 +88,10 @@ function checkFile(text: string): void {
   for (let i = 1; i < file.requests.length; i++) {
     assert.ok(file.requests[i]!.range.start.line > file.requests[i - 1]!.range.end.line || file.requests[i]!.separator, 'requests in document order');
   }
+  const lines = splitLines(text);
   for (const r of file.requests) {
     for (const v of r.variableReferences) {
-      const line = splitLines(text)[v.range.start.line] as string;
+      const line = lines[v.range.start.line] as string;
       const raw = line.slice(v.range.start.character, v.range.end.character);
       assert.ok(raw.startsWith('{{') && raw.endsWith('}}'), `variable range covers {{…}}: ${JSON.stringify(raw)}`);
     }
