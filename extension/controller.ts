@@ -189,6 +189,7 @@ export class RequestController implements vscode.Disposable {
         vscode.window.showInputBox({ title: `Value for {{${name}}}`, prompt: description, password: isSecret, ignoreFocusOut: true }),
       confirm: async (message) => (await vscode.window.showWarningMessage(message, { modal: true }, 'Send')) === 'Send',
       onRequestStart: (info) => {
+        label = `${info.method} ${info.url}`; // resolved, for the progress notification
         output.appendLine(`… ${info.method} ${info.url}${info.name ? ` (${info.name})` : ''}`);
         this.#deps.onRequestStart?.(info.method, info.url);
       },

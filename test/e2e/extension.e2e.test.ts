@@ -98,6 +98,22 @@ test('a slow request can be cancelled from its CodeLens', async () => {
   });
 });
 
+test('"Ricochet: Send Request" sends the request at the cursor; a slow one shows a progress notification with Cancel', async () => {
+  await vsc.step('progress-cancel', async () => {
+    await vsc.openFile('api.http');
+    await vsc.page.locator('.monaco-editor .view-line', { hasText: '/delay/10' }).first().click();
+    const started = Date.now();
+    await vsc.runCommand('Ricochet: Send Request');
+    const cancel = vsc.page.locator('.notification-toast', { hasText: 'Ricochet: sending GET' }).locator('.monaco-button', { hasText: 'Cancel' });
+    await cancel.waitFor({ timeout: 15_000 });
+    await vsc.screenshot('progress');
+    await cancel.click();
+    await vsc.waitForNotification(/Request cancelled/);
+    assert.ok(Date.now() - started < 9000, 'cancelled well before the 10 s delay ended');
+    await vsc.closeNotifications();
+  });
+});
+
 test('a request replayed from the History view is sent again', async () => {
   await vsc.step('history', async () => {
     await vsc.runCommand('Ricochet: Show History');

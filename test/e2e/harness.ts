@@ -143,9 +143,18 @@ export class Editor {
       await input.waitFor({ state: 'visible' });
       await input.fill(`>${title}`);
       try {
-        await this.page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`).first().waitFor({ timeout: 2000 });
-        await this.page.keyboard.press('Enter');
-        return;
+        // Click the row itself: Enter would run the highlighted row, which fuzzy ranking may put first
+        // (e.g. "Send All Requests in File" for "Send Request").
+        const rows = this.page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`);
+        await rows.first().waitFor({ timeout: 2000 });
+        for (let i = 0; i < (await rows.count()); i++) {
+          const label = (await rows.nth(i).getAttribute('aria-label')) ?? '';
+          if (label === title || /^[,\s]/.test(label.slice(title.length))) {
+            await rows.nth(i).click();
+            return;
+          }
+        }
+        throw new Error(`only longer titles than "${title}" in the palette`);
       } catch {
         await this.page.keyboard.press('Escape');
       }
