@@ -67,42 +67,19 @@ export function readSettings(get: SettingGetter): SettingsResult {
   const bad = (key: string, expected: string, value: unknown): void => {
     problems.push(`Setting "${key}" should be ${expected}, but is ${JSON.stringify(value)}; using the default.`);
   };
-  const number = (key: string, fallback: number): number => {
+  /** The value when `ok` accepts it; the fallback (and a problem) otherwise; the fallback when unset. */
+  const typed = <T>(key: string, fallback: T, ok: (v: unknown) => v is T, expected: string): T => {
     const v = get(key);
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      bad(key, 'a number ≥ 0', v);
-      return fallback;
-    }
-    return v;
+    if (ok(v)) return v;
+    bad(key, expected, v);
+    return fallback;
   };
-  const bool = (key: string, fallback: boolean): boolean => {
-    const v = get(key);
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'boolean') {
-      bad(key, 'true or false', v);
-      return fallback;
-    }
-    return v;
-  };
-  const string = (key: string, fallback: string): string => {
-    const v = get(key);
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'string') {
-      bad(key, 'a string', v);
-      return fallback;
-    }
-    return v.trim();
-  };
-  const stringMap = (key: string, fallback: Record<string, string>): Record<string, string> => {
-    const v = get(key);
-    if (v === undefined || v === null) return fallback;
-    if (!isStringRecord(v)) {
-      bad(key, 'an object of string values', v);
-      return fallback;
-    }
-    return { ...v };
-  };
+  const number = (key: string, fallback: number): number =>
+    typed(key, fallback, (v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0, 'a number ≥ 0');
+  const bool = (key: string, fallback: boolean): boolean => typed(key, fallback, (v): v is boolean => typeof v === 'boolean', 'true or false');
+  const string = (key: string, fallback: string): string => typed(key, fallback, (v): v is string => typeof v === 'string', 'a string').trim();
+  const stringMap = (key: string, fallback: Record<string, string>): Record<string, string> => ({ ...typed(key, fallback, isStringRecord, 'an object of string values') });
 
   const timeout = number('ricochet.timeout', DEFAULT_SETTINGS.timeout ?? 0);
   const caBundle = string('ricochet.caBundle', '');
