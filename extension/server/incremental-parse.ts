@@ -1,9 +1,16 @@
 /**
  * Re-parses only the `###` blocks that changed. A 10,000-request file takes the parser well over
  * 100 ms as a whole, far beyond a keystroke's budget, while one block takes microseconds. Blocks
- * are parsed on their own and kept, keyed by their text; an unchanged block that moved is shifted
- * in place (its positions were collected once). The assembled `HttpFile` equals what
- * `parseHttpFile` gives for the whole text (the test suite checks this after edits).
+ * are parsed on their own and kept; after an edit, the blocks around it are compared by text with
+ * the previous ones, and an unchanged block that moved is shifted in place (its positions were
+ * collected once). The assembled `HttpFile` equals what `parseHttpFile` gives for the whole text
+ * (the tests check this after random edits).
+ *
+ * Shifting in place means a previous version's nodes change too: keep only the latest result.
+ *
+ *   const parser = new IncrementalParser();
+ *   let file = parser.parse(text);
+ *   file = parser.parse(newText, uri, { fromLine: 3, toLine: 3, lineDelta: 1, offsetAt });
  */
 import type { Diagnostic, HttpFile, HttpRequestNode, Position, Range, SeparatorNode, VariableDefinition, VariableReference } from '../../core/language/ast.ts';
 import { parseHttpFile, splitLines } from '../../core/language/parser.ts';
