@@ -2,10 +2,11 @@
  * The variables an environment provides to a document, and where each one is written, for
  * hover, completion, diagnostics and go-to-definition.
  *
- * Sources, later ones win: the `ricochet.environments` setting (`$shared`, then the selected
- * environment), then `http-client.env.json` and `http-client.private.env.json` (`$shared`, then
- * the selected environment) found in the workspace folder and every folder down to the
- * document's own (nearer folders win). `.env` next to the document feeds `{{$dotenv NAME}}`.
+ * Sources, later ones win: `$shared` from `http-client.env.json` and `http-client.private.env.json`
+ * (found in the workspace folder and every folder down to the document's own; nearer folders and
+ * the private file win), `$shared` from the `ricochet.environments` setting, then the selected
+ * environment from the env files, then from the setting — the extension's own order.
+ * `.env` next to the document feeds `{{$dotenv NAME}}`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -98,15 +99,21 @@ export class EnvironmentStore {
         out.set(name, { name, value, source: { kind: 'settings', environment: env }, secret: looksSecret(name, value) });
       }
     };
-    fromSettings('$shared');
-    if (environment) fromSettings(environment);
-    for (const parsed of files) {
-      for (const env of environment ? ['$shared', environment] : ['$shared']) {
+    const fromFiles = (env: string) => {
+      for (const parsed of files) {
         for (const [name, entry] of parsed.environments.get(env) ?? []) {
           const source: EnvSource = { kind: 'env-file', environment: env, file: parsed.file, private: parsed.private };
           out.set(name, { name, value: entry.value, source, secret: parsed.private || looksSecret(name, entry.value), position: entry.position });
         }
       }
+    };
+    // As the extension merges them (extension/environment-manager.ts): the selected environment
+    // beats `$shared`, and at each level the setting beats the env files.
+    fromFiles('$shared');
+    fromSettings('$shared');
+    if (environment) {
+      fromFiles(environment);
+      fromSettings(environment);
     }
     this.merged.set(key, { files, variables: out });
     return out;

@@ -97,3 +97,14 @@ test('$dotenv completes the names in .env and goes to their line', async () => {
   assert.equal(loc.uri, workspace.uriOf('.env'));
   assert.deepEqual(loc.range.start, { line: 0, character: 0 });
 });
+
+test('environments merge as the extension merges them: the selected one beats $shared, settings beat files', async () => {
+  lsp.notify('ricochet/environmentChanged', { name: 'dev', settings: { $shared: { apiToken: 'shared-token', region: 'settings-shared' }, dev: { region: 'settings-dev' } } });
+  const region = await hoverText(4, 30);
+  assert.match(region ?? '', /environment "dev" \(setting ricochet\.environments\)/);
+  assert.match(region ?? '', /`settings-dev`/);
+  const token = await hoverText(5, 25);
+  assert.match(token ?? '', /environment "dev" \(http-client\.env\.json/, 'the env file\'s dev beats the setting\'s $shared');
+  lsp.notify('ricochet/environmentChanged', { name: 'dev', settings: {} });
+  assert.match((await hoverText(4, 30)) ?? '', /`eu`/);
+});
