@@ -31,18 +31,22 @@ after(async () => {
   await bin.close();
 });
 
-/** Open sockets of this process, from /proc/self/fd. */
-function openSockets(): number {
+/** Open file descriptors of this process, and how many of them are sockets, from /proc/self/fd. */
+function openFds(): { total: number; sockets: number } {
+  let total = 0;
   let sockets = 0;
   for (const fd of fs.readdirSync('/proc/self/fd')) {
     try {
       if (fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) sockets += 1;
+      total += 1;
     } catch {
       // the fd of the directory listing itself is gone by now
     }
   }
-  return sockets;
+  return { total, sockets };
 }
+
+const openSockets = () => openFds().sockets;
 
 function settledRss(): number {
   gc();
@@ -106,7 +110,8 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
     const warmUp = Math.max(2_000, Math.floor(SOAK * 0.3));
     await run(warmUp);
     const rssWarm = settledRss();
-    const socketsWarm = openSockets();
+    const fdsWarm = openFds();
+    const socketsWarm = fdsWarm.sockets;
     const heapWarm = process.memoryUsage().heapUsed;
 
     const samples: number[] = [];
@@ -119,7 +124,8 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
     const seconds = (performance.now() - started) / 1000;
     const rssEnd = samples.at(-1) ?? rssWarm;
     const rssMax = Math.max(...samples);
-    const socketsEnd = openSockets();
+    const fdsEnd = openFds();
+    const socketsEnd = fdsEnd.sockets;
     const heapEnd = process.memoryUsage().heapUsed;
     const report = {
       requests: SOAK,
@@ -133,6 +139,8 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
       heapTotalEndMiB: +(process.memoryUsage().heapTotal / MiB).toFixed(1),
       heapEndMiB: +(heapEnd / MiB).toFixed(1),
       rssSamplesMiB: samples.map((x) => Math.round(x / MiB)),
+      fdsWarm: fdsWarm.total,
+      fdsEnd: fdsEnd.total,
       socketsWarm,
       socketsEnd,
       cookiesInJar: [...session.cookies.keys()].length,
@@ -142,6 +150,7 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
     assert.equal(next, SOAK);
     assert.ok(rssMax <= rssWarm * 1.1, `RSS grew from ${report.rssWarmMiB} MiB to ${report.rssMaxMiB} MiB (> 10 %)`);
     assert.ok(socketsEnd <= Math.max(socketsWarm, PARALLEL), `open sockets grew from ${socketsWarm} to ${socketsEnd}`);
+    assert.ok(fdsEnd.total <= fdsWarm.total + (socketsEnd - socketsWarm), `open file descriptors grew from ${fdsWarm.total} to ${fdsEnd.total}`);
     assert.ok(report.cookiesInJar <= 20, `the jar holds ${report.cookiesInJar} cookies; 20 names were used`);
     assert.deepEqual(unhandled, []);
   } finally {
