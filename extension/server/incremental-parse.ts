@@ -165,10 +165,11 @@ export class IncrementalParser {
       separators: lists.separators.length - tailFrom.separators,
       diagnostics: lists.diagnostics.length - tailFrom.diagnostics,
     };
-    for (const key of ['requests', 'variables', 'separators', 'diagnostics'] as const) {
-      const rest = old[key].slice(tailFrom[key]);
-      (lists[key] as unknown[]).push(...(rest as unknown[]));
-    }
+    // concat, not push(...rest): spreading a 100,000-item array overflows the call stack.
+    lists.requests = lists.requests.concat(old.requests.slice(tailFrom.requests));
+    lists.variables = lists.variables.concat(old.variables.slice(tailFrom.variables));
+    lists.separators = lists.separators.concat(old.separators.slice(tailFrom.separators));
+    lists.diagnostics = lists.diagnostics.concat(old.diagnostics.slice(tailFrom.diagnostics));
     if (shift.requests || shift.variables || shift.separators || shift.diagnostics) {
       for (let i = blocks.length - tail; i < blocks.length; i++) {
         const block = blocks[i]!;
