@@ -253,13 +253,25 @@ export class RequestsCookieJar implements Iterable<Cookie> {
 
   /** The cookies to send to `url`, in RFC 6265 order (longest path first, then oldest). */
   cookiesFor(url: string): Cookie[] {
-    const target = new URL(url);
+    // Most jars are empty: skip tough-cookie's URL parsing and domain permutations for them.
+    if (this.#isEmpty()) return [];
     const matched = this.jar.getCookiesSync(url, { http: true });
+    const anyHostIndex = this.store.idx[ANY_HOST];
+    if (!anyHostIndex) return matched.sort(cookieCompare);
+    const target = new URL(url);
     const secure = target.protocol === 'https:' || target.protocol === 'wss:';
     const anyHost = this.find(undefined, { domain: ANY_HOST }).filter(
       (c) => pathMatch(target.pathname || '/', c.path ?? '/') && (secure || !c.secure) && !expired(c),
     );
-    return [...matched, ...anyHost].sort(cookieCompare);
+    return (anyHost.length === 0 ? matched : [...matched, ...anyHost]).sort(cookieCompare);
+  }
+
+  /** True when the store holds no cookie (without listing and sorting them all). */
+  #isEmpty(): boolean {
+    for (const domain of Object.values(this.store.idx)) {
+      for (const path of Object.values(domain)) for (const _ in path) return false;
+    }
+    return true;
   }
 
   /** Stores cookies from Set-Cookie header values received for `url`; invalid ones are ignored. */

@@ -4,7 +4,7 @@
  *
  *   getNetrcAuth('https://api.example.com/x');   // ['me', 's3cret'] or undefined
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from './utils.ts';
@@ -107,8 +107,27 @@ export function parseNetrc(text: string, file = '.netrc'): Netrc {
 
 /** The netrc file to read: `NETRC` when set, else `~/.netrc` or `~/_netrc`; undefined when none exists. */
 export function netrcPath(env: Env = process.env): string | undefined {
-  const candidates = env.NETRC ? [env.NETRC] : [join(homedir(), '.netrc'), join(homedir(), '_netrc')];
-  return candidates.find((p) => existsSync(p));
+  if (env.NETRC) return existsSync(env.NETRC) ? env.NETRC : undefined;
+  // Sessions ask on every request: remember the home directory's answer briefly instead of
+  // probing the disk each time.
+  const now = performance.now();
+  if (homeLookup && now - homeLookup.at < LOOKUP_TTL_MS) return homeLookup.path;
+  const path = [join(homedir(), '.netrc'), join(homedir(), '_netrc')].find((p) => existsSync(p));
+  homeLookup = { path, at: now };
+  return path;
+}
+
+const LOOKUP_TTL_MS = 1000;
+let homeLookup: { path: string | undefined; at: number } | undefined;
+let lastParsed: { file: string; mtimeMs: number; size: number; netrc: Netrc } | undefined;
+
+/** The parsed file, re-read only when its modification time or size changed. */
+function readNetrc(file: string): Netrc {
+  const stat = statSync(file);
+  if (lastParsed && lastParsed.file === file && lastParsed.mtimeMs === stat.mtimeMs && lastParsed.size === stat.size) return lastParsed.netrc;
+  const netrc = parseNetrc(readFileSync(file, 'utf8'), file);
+  lastParsed = { file, mtimeMs: stat.mtimeMs, size: stat.size, netrc };
+  return netrc;
 }
 
 /**
@@ -127,7 +146,7 @@ export function getNetrcAuth(url: string, raiseErrors = false, env: Env = proces
   }
   if (!host) return undefined;
   try {
-    const netrc = parseNetrc(readFileSync(file, 'utf8'), file);
+    const netrc = readNetrc(file);
     const entry = netrc.hosts.get(host) ?? netrc.default;
     if (!entry) return undefined;
     // Like Requests: the account stands in for a missing login.

@@ -150,14 +150,14 @@ export class Session implements AsyncDisposable {
       hooks: options.hooks ?? undefined,
     });
     const prep = this.prepareRequest(req);
-    const settings = this.mergeEnvironmentSettings(prep.url, options.proxies, options.stream, options.verify, options.cert);
+    // mergeEnvironmentSettings without its proxies: send() resolves those per hop anyway.
     return this.send(prep, {
       timeout: options.timeout,
       allowRedirects: options.allowRedirects ?? true,
       signal: options.signal,
-      stream: settings.stream,
-      verify: settings.verify,
-      cert: settings.cert,
+      stream: options.stream ?? this.stream,
+      verify: this.#verifyFor(options.verify),
+      cert: options.cert ?? this.cert,
       // Explicit proxies only: the environment's are resolved per hop, for each hop's URL.
       proxies: { ...this.proxies, ...(options.proxies ?? {}) },
     });
@@ -191,10 +191,13 @@ export class Session implements AsyncDisposable {
    */
   prepareRequest(request: Request): PreparedRequest {
     const requestCookies = request.cookies;
-    const jar = mergeCookies(
-      this.cookies.copy(),
-      requestCookies instanceof RequestsCookieJar ? requestCookies : cookiejarFromDict(requestCookies ?? undefined),
-    );
+    // Copying the session jar costs a tough-cookie jar per request: only when the request adds cookies.
+    const jar = requestCookies
+      ? mergeCookies(
+          this.cookies.copy(),
+          requestCookies instanceof RequestsCookieJar ? requestCookies : cookiejarFromDict(requestCookies),
+        )
+      : this.cookies;
     let auth: AuthLike | null | undefined = request.auth ?? this.auth;
     if (this.trustEnv && !auth) auth = getNetrcAuth(request.url, false, this.env);
     const p = new PreparedRequest();
@@ -327,12 +330,20 @@ export class Session implements AsyncDisposable {
     const url = request.url;
     const scheme = url.split(':')[0]!.toLowerCase();
     const noProxy = out.no_proxy ?? undefined;
-    if (this.trustEnv && selectProxy(url, out) === undefined && !shouldBypassProxies(url, noProxy, this.env)) {
+    // Each environment read is a call into the C++ side: ask for NO_PROXY only when a proxy is set.
+    if (!this.trustEnv || !this.#envProxyFor(scheme)) return out;
+    if (selectProxy(url, out) === undefined && !shouldBypassProxies(url, noProxy, this.env)) {
       const env = getEnvironProxies(url, noProxy, this.env);
       const proxy = env[scheme] ?? env.all;
       if (proxy && !(scheme in out)) out[scheme] = proxy;
     }
     return out;
+  }
+
+  /** Whether the environment names a proxy for `scheme` (or for all schemes). */
+  #envProxyFor(scheme: string): boolean {
+    const env = this.env;
+    return Boolean(env[`${scheme}_proxy`] || env[`${scheme.toUpperCase()}_PROXY`] || env.all_proxy || env.ALL_PROXY);
   }
 
   /**
@@ -425,16 +436,19 @@ export class Session implements AsyncDisposable {
     verify: boolean | string | undefined,
     cert: string | [string, string] | undefined,
   ): { proxies: ProxiesInit; stream: boolean; verify: boolean | string; cert: string | [string, string] | undefined } {
-    let effectiveVerify = verify ?? this.verify;
-    if (this.trustEnv && effectiveVerify === true) {
-      effectiveVerify = this.env.REQUESTS_CA_BUNDLE || this.env.CURL_CA_BUNDLE || true;
-    }
     return {
       proxies: this.resolveProxies({ url } as PreparedRequest, { ...this.proxies, ...(proxies ?? {}) }),
       stream: stream ?? this.stream,
-      verify: effectiveVerify,
+      verify: this.#verifyFor(verify),
       cert: cert ?? this.cert,
     };
+  }
+
+  /** The request's verify, else the session's; a CA bundle from the environment when that is `true`. */
+  #verifyFor(verify: boolean | string | undefined): boolean | string {
+    const effective = verify ?? this.verify;
+    if (this.trustEnv && effective === true) return this.env.REQUESTS_CA_BUNDLE || this.env.CURL_CA_BUNDLE || true;
+    return effective;
   }
 
   /** The adapter whose prefix is the longest match for `url` (case-insensitive). */
