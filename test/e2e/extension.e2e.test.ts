@@ -129,6 +129,21 @@ test('a request replayed from the History view is sent again', async () => {
   });
 });
 
+test('the Collections view lists the file\'s requests and sends one from the tree', async () => {
+  await vsc.step('collections', async () => {
+    await vsc.runCommand('Ricochet: Show History'); // reveals the Ricochet side bar: Collections and History
+    const file = vsc.page.locator('.monaco-list-row', { hasText: 'api.http' }).first();
+    await file.waitFor({ timeout: 15_000 });
+    if ((await file.getAttribute('aria-expanded')) !== 'true') await file.click();
+    const request = vsc.page.locator('.monaco-list-row', { hasText: /^\s*stage\s*GET/ }).first();
+    await request.waitFor({ timeout: 15_000 });
+    await request.hover();
+    await request.locator('.action-label[aria-label="Send Request"]').click();
+    await vsc.waitForText(/"url": "[^"]*\/anything\/prod-stage"/);
+    await vsc.screenshot('collections');
+  });
+});
+
 test('a "$secret" environment value is asked for once, sent, and never written to history', async () => {
   await vsc.step('secret', async () => {
     await vsc.runCommand('Ricochet: Switch Environment');
