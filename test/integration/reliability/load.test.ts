@@ -48,10 +48,21 @@ function openFds(): { total: number; sockets: number } {
 
 const openSockets = () => openFds().sockets;
 
-function settledRss(): number {
+/**
+ * RSS after two full GCs, without V8's young-generation reservation. V8 doubles its new space
+ * (64 → 128 MiB here) once, somewhere after 30,000-50,000 requests, as a reaction to allocation
+ * rate; that one step is heap sizing, not retained memory (old space stays at ~12 MiB), so the
+ * flatness check leaves it out. `raw` keeps the plain RSS for the report.
+ */
+function settledRss(): { raw: number; net: number } {
   gc();
   gc();
-  return process.memoryUsage().rss;
+  const raw = process.memoryUsage().rss;
+  const young = v8
+    .getHeapSpaceStatistics()
+    .filter((space) => space.space_name === 'new_space' || space.space_name === 'new_large_object_space')
+    .reduce((sum, space) => sum + space.space_size, 0);
+  return { raw, net: raw - young };
 }
 
 const MiB = 1024 * 1024;
@@ -114,7 +125,7 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
     const socketsWarm = fdsWarm.sockets;
     const heapWarm = process.memoryUsage().heapUsed;
 
-    const samples: number[] = [];
+    const samples: Array<{ raw: number; net: number }> = [];
     const started = performance.now();
     const step = Math.ceil((SOAK - warmUp) / 10);
     for (let until = warmUp + step; next < SOAK; until = Math.min(SOAK, until + step)) {
@@ -123,7 +134,8 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
     }
     const seconds = (performance.now() - started) / 1000;
     const rssEnd = samples.at(-1) ?? rssWarm;
-    const rssMax = Math.max(...samples);
+    const rssMax = Math.max(...samples.map((x) => x.net));
+    const rawMax = Math.max(...samples.map((x) => x.raw));
     const fdsEnd = openFds();
     const socketsEnd = fdsEnd.sockets;
     const heapEnd = process.memoryUsage().heapUsed;
@@ -131,14 +143,17 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
       requests: SOAK,
       warmUp,
       reqPerSecondAfterWarmUp: Math.round((SOAK - warmUp) / seconds),
-      rssWarmMiB: +(rssWarm / MiB).toFixed(1),
-      rssEndMiB: +(rssEnd / MiB).toFixed(1),
+      rssWarmMiB: +(rssWarm.net / MiB).toFixed(1),
+      rssEndMiB: +(rssEnd.net / MiB).toFixed(1),
       rssMaxMiB: +(rssMax / MiB).toFixed(1),
-      rssGrowthPercent: +(((rssMax - rssWarm) / rssWarm) * 100).toFixed(1),
+      rssGrowthPercent: +(((rssMax - rssWarm.net) / rssWarm.net) * 100).toFixed(1),
+      rawRssWarmMiB: +(rssWarm.raw / MiB).toFixed(1),
+      rawRssMaxMiB: +(rawMax / MiB).toFixed(1),
       heapWarmMiB: +(heapWarm / MiB).toFixed(1),
       heapTotalEndMiB: +(process.memoryUsage().heapTotal / MiB).toFixed(1),
       heapEndMiB: +(heapEnd / MiB).toFixed(1),
-      rssSamplesMiB: samples.map((x) => Math.round(x / MiB)),
+      rssSamplesMiB: samples.map((x) => Math.round(x.net / MiB)),
+      rawRssSamplesMiB: samples.map((x) => Math.round(x.raw / MiB)),
       fdsWarm: fdsWarm.total,
       fdsEnd: fdsEnd.total,
       socketsWarm,
@@ -148,7 +163,7 @@ test(`soak: ${SOAK} mixed requests on one Session — RSS flat within 10 % after
     console.log(`[load] ${JSON.stringify(report)}`);
 
     assert.equal(next, SOAK);
-    assert.ok(rssMax <= rssWarm * 1.1, `RSS grew from ${report.rssWarmMiB} MiB to ${report.rssMaxMiB} MiB (> 10 %)`);
+    assert.ok(rssMax <= rssWarm.net * 1.1, `RSS (without the young generation) grew from ${report.rssWarmMiB} MiB to ${report.rssMaxMiB} MiB (> 10 %)`);
     assert.ok(socketsEnd <= Math.max(socketsWarm, PARALLEL), `open sockets grew from ${socketsWarm} to ${socketsEnd}`);
     assert.ok(fdsEnd.total <= fdsWarm.total + (socketsEnd - socketsWarm), `open file descriptors grew from ${fdsWarm.total} to ${fdsEnd.total}`);
     assert.ok(report.cookiesInJar <= 20, `the jar holds ${report.cookiesInJar} cookies; 20 names were used`);
