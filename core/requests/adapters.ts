@@ -202,17 +202,22 @@ export class HTTPAdapter extends BaseAdapter {
     const proxy = pickProxy(request, options.proxies);
     const dispatcher = this.#dispatcherFor(request, options, limits, proxy);
     let attempt = 0;
+    let sent = false;
+    let staleRetried = false;
     for (;;) {
-      if (attempt > 0) request.rewindBody();
+      if (sent) request.rewindBody();
+      sent = true;
       try {
         return await new Hop(this, request, options, limits, target, proxy).run(dispatcher);
       } catch (err) {
-        const retryable =
-          err instanceof ConnectionError &&
-          (err as ConnectionError & { beforeResponse?: boolean }).beforeResponse === true &&
-          IDEMPOTENT.has(request.method) &&
-          isRewindable(request.body) &&
-          !options.signal?.aborted;
+        const flags = err as { beforeResponse?: boolean; staleConnection?: boolean };
+        const resendable = IDEMPOTENT.has(request.method) && isRewindable(request.body) && !options.signal?.aborted;
+        // A pooled connection the server had already dropped: resend once on a fresh one, as browsers do.
+        if (flags.staleConnection === true && resendable && !staleRetried) {
+          staleRetried = true;
+          continue;
+        }
+        const retryable = err instanceof ConnectionError && flags.beforeResponse === true && resendable;
         if (retryable && attempt < this.maxRetries) {
           attempt++;
           continue;
@@ -357,6 +362,8 @@ class Hop implements Dispatcher.DispatchHandler {
   #chunked = false;
   /** The request went out on a TLS connection opened for it (no request had used it yet). */
   #freshTls = false;
+  /** The request went out on a pooled connection an earlier request had used. */
+  #reused = false;
 
   constructor(adapter: HTTPAdapter, request: PreparedRequest, options: SendOptions, limits: Limits, target: Target, proxy: ProxyChoice | undefined) {
     this.#adapter = adapter;
@@ -502,7 +509,9 @@ class Hop implements Dispatcher.DispatchHandler {
       socketFacts.set(socket, { dns: 0, connect: 0, tls: 0, used: true });
       r.timings.connect = this.#sentAt - this.#startedAt;
       this.#freshTls = r.tls !== undefined;
-    } else if (!facts.used) {
+    } else if (facts.used) {
+      this.#reused = true;
+    } else {
       facts.used = true;
       this.#freshTls = r.tls !== undefined;
       r.timings.dns = facts.dns;
@@ -708,6 +717,9 @@ class Hop implements Dispatcher.DispatchHandler {
     const connectionError = (Kind: typeof ConnectionError, text: string): Error => {
       const e = new Kind(text, ctx);
       if (beforeResponse && !this.#sentAt) Object.assign(e, { beforeResponse: true });
+      if (beforeResponse && this.#reused && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE')) {
+        Object.assign(e, { staleConnection: true });
+      }
       return e;
     };
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startRawServer, writeResponse, type RawServer } from '../../servers/raw.ts';
 import { HTTPAdapter } from '../../../core/requests/adapters.ts';
 import { Request } from '../../../core/requests/models.ts';
-import { InvalidHeader, InvalidSchema, RequestException } from '../../../core/requests/exceptions.ts';
+import { ConnectionError, InvalidHeader, InvalidSchema, RequestException } from '../../../core/requests/exceptions.ts';
 
 let server: RawServer;
 
@@ -102,5 +102,28 @@ test("requestAsSent is this request's own head even while Node's fetch runs alon
     });
   } finally {
     await a.close();
+  }
+});
+
+test('a pooled connection the server dropped is resent once for idempotent methods, never for POST', async () => {
+  // The server answers the first request on each connection and drops the connection on the second.
+  const perSocket = new WeakMap<object, number>();
+  const dropper = await startRawServer((socket, req) => {
+    const n = (perSocket.get(socket) ?? 0) + 1;
+    perSocket.set(socket, n);
+    if (n >= 2) socket.destroy();
+    else writeResponse(socket, { body: `ok ${req.method}` });
+  });
+  const a = new HTTPAdapter({ poolBlock: true, poolMaxsize: 1 }); // one connection at a time: reuse is certain
+  try {
+    const send = (method: string) => a.send(new Request({ method, url: `${dropper.url}/x` }).prepare(), { timeout: 5000 });
+    assert.equal((await send('GET')).text, 'ok GET');
+    assert.equal((await send('GET')).text, 'ok GET', 'resent on a fresh connection');
+    assert.equal(dropper.requests.length, 3);
+    const err = await send('POST').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ConnectionError, `POST is not resent: ${String(err)}`);
+  } finally {
+    await a.close();
+    await dropper.close();
   }
 });
