@@ -345,6 +345,7 @@ export function parseCurl(command: string, options: ParseCurlOptions = {}): Requ
   const spec: Partial<RequestSpec> = {};
   let head = false;
   let get = false;
+  let digest = false;
   let sawJson = false;
   let maxTime: number | undefined;
   let connectTimeout: number | undefined;
@@ -431,6 +432,7 @@ export function parseCurl(command: string, options: ParseCurlOptions = {}): Requ
       case '--insecure': spec.verify = false; break;
       case '--compressed': spec.compressed = true; break;
       case '--head': head = true; break;
+      case '--digest': digest = true; break;
       case '--get': get = true; break;
       case '--http1.0': spec.httpVersion = 'HTTP/1.0'; break;
       case '--http1.1': spec.httpVersion = 'HTTP/1.1'; break;
@@ -504,7 +506,8 @@ export function parseCurl(command: string, options: ParseCurlOptions = {}): Requ
   const inferred = head ? 'HEAD' : get ? 'GET' : spec.body ? 'POST' : 'GET';
   const result: RequestSpec = { method: method ?? inferred, url, headers };
   if (spec.body) result.body = spec.body;
-  if (spec.auth) result.auth = spec.auth;
+  if (spec.auth && digest) result.digestAuth = spec.auth;
+  else if (spec.auth) result.auth = spec.auth;
   if (spec.httpVersion) result.httpVersion = spec.httpVersion;
   result.followRedirects = spec.followRedirects ?? false; // curl does not follow redirects without -L
   if (spec.verify === false) result.verify = false;

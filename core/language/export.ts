@@ -45,7 +45,8 @@ export function toCurl(spec: RequestSpec): string {
   if (hasData && body.kind !== 'form' && headerValue(spec, 'content-type') === undefined) {
     args.push(`-H ${shellQuote('Content-Type:')}`); // stop curl adding its form content type
   }
-  if (spec.auth) args.push(`-u ${shellQuote(`${spec.auth[0]}:${spec.auth[1]}`)}`);
+  if (spec.digestAuth) args.push(`--digest -u ${shellQuote(`${spec.digestAuth[0]}:${spec.digestAuth[1]}`)}`);
+  else if (spec.auth) args.push(`-u ${shellQuote(`${spec.auth[0]}:${spec.auth[1]}`)}`);
   if (body) {
     switch (body.kind) {
       case 'text':
@@ -165,13 +166,15 @@ export function toPythonRequests(spec: RequestSpec): string {
       }
     }
   }
-  if (spec.auth) args.push(`auth=(${pythonString(spec.auth[0])}, ${pythonString(spec.auth[1])})`);
+  if (spec.digestAuth) args.push(`auth=HTTPDigestAuth(${pythonString(spec.digestAuth[0])}, ${pythonString(spec.digestAuth[1])})`);
+  else if (spec.auth) args.push(`auth=(${pythonString(spec.auth[0])}, ${pythonString(spec.auth[1])})`);
   if (spec.followRedirects === false) args.push('allow_redirects=False');
   else if (method === 'HEAD') args.push('allow_redirects=True');
   if (spec.verify === false) args.push('verify=False');
   if (spec.timeout !== undefined) args.push(`timeout=${spec.timeout / 1000}`);
   if (spec.proxy) args.push(`proxies={'http': ${pythonString(spec.proxy)}, 'https': ${pythonString(spec.proxy)}}`);
-  const lines = ['import requests', '', `response = ${call}`, `    ${pythonString(spec.url)},`];
+  const imports = spec.digestAuth ? ['import requests', 'from requests.auth import HTTPDigestAuth'] : ['import requests'];
+  const lines = [...imports, '', `response = ${call}`, `    ${pythonString(spec.url)},`];
   for (const a of args) lines.push(`    ${a},`);
   lines.push(')', 'print(response.status_code, response.reason)', 'print(response.text)', '');
   return lines.join('\n');
@@ -233,6 +236,7 @@ export function toFetch(spec: RequestSpec): string {
   }
   if (spec.followRedirects === false) init.push("  redirect: 'manual',");
   if (spec.timeout !== undefined) init.push(`  signal: AbortSignal.timeout(${spec.timeout}),`);
+  if (spec.digestAuth) lines.push(`// Digest auth (user ${js(spec.digestAuth[0])}): fetch cannot answer the challenge; the server will reply 401.`);
   if (spec.verify === false) lines.push('// TLS verification is off for this request: run Node with NODE_TLS_REJECT_UNAUTHORIZED=0.');
   if (spec.proxy) lines.push(`// Send through the proxy ${spec.proxy} (fetch has no proxy option; use undici's ProxyAgent).`);
   lines.push(`const response = await fetch(${js(spec.url)}, {`, ...init, '});');

@@ -34,6 +34,8 @@ export interface RequestSpec {
   body?: RequestSpecBody;
   /** Basic credentials (cURL `-u`); `.http` files put Authorization in `headers` instead. */
   auth?: [user: string, password: string];
+  /** Digest credentials (REST Client `Authorization: Digest user pass`, `curl --digest -u`); answered by the core's `HTTPDigestAuth`. */
+  digestAuth?: [user: string, password: string];
   /** Requested protocol version from the request line (`HTTP/1.1`, `HTTP/2`), informational. */
   httpVersion?: string;
   followRedirects?: boolean;

@@ -182,6 +182,34 @@ async function rawMultipart(request: HttpRequestNode, resolver: VariableResolver
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+/**
+ * REST Client's credential forms of `Authorization`, rewritten in place as REST Client sends them:
+ * `Basic user pass` and `Basic user:pass` become `Basic base64(user:pass)` (a single token without
+ * a colon is taken as already encoded); `Digest user pass` is removed and returned, to be answered
+ * by Digest auth. The password is everything after the user name, so it may contain spaces.
+ */
+export function restClientAuth(headers: HeaderList): [user: string, password: string] | undefined {
+  let digest: [string, string] | undefined;
+  for (let i = headers.length - 1; i >= 0; i--) {
+    const [name, value] = headers[i] as [string, string];
+    if (name.toLowerCase() !== 'authorization') continue;
+    const m = /^\s*(basic|digest)\s+(\S+)(?:\s+(.*?))?\s*$/i.exec(value);
+    if (!m) continue;
+    const scheme = (m[1] as string).toLowerCase();
+    const user = m[2] as string;
+    const password = m[3];
+    if (scheme === 'basic') {
+      if (password !== undefined) headers[i] = [name, `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`];
+      else if (user.includes(':')) headers[i] = [name, `Basic ${Buffer.from(user, 'utf8').toString('base64')}`];
+    } else if (password !== undefined && !user.includes('=')) {
+      // `Digest username="…", realm=…` is a complete header written by hand: sent as is.
+      headers.splice(i, 1);
+      digest = [user, password];
+    }
+  }
+  return digest;
+}
+
 function applyMetadata(request: HttpRequestNode, spec: RequestSpec): void {
   for (const meta of request.metadata) {
     switch (meta.keyword) {
@@ -230,10 +258,12 @@ export async function resolveRequest(
   }
   const headers: HeaderList = [];
   for (const h of request.headers) {
-    const name = h.nameVariables.length ? await resolver.substitute(h.name, { start: h.nameRange.start }) : h.name;
-    headers.push([name, await resolver.substitute(h.value.text, { node: h.value })]);
+    const name = h.nameVariables.length
+      ? await resolver.substitute(h.name, { start: h.nameRange.start, singleLine: `the name of header "${h.name}"` })
+      : h.name;
+    headers.push([name, await resolver.substitute(h.value.text, { node: h.value, singleLine: `header "${h.name}"` })]);
   }
-  const url = normaliseUrl(await resolver.substitute(request.url.text, { node: request.url }), headers);
+  const url = normaliseUrl(await resolver.substitute(request.url.text, { node: request.url, singleLine: 'the request line (URL)' }), headers);
   if (!url) {
     const at: Range = request.requestLine?.range ?? request.range;
     throw new ResolveError('the request has no URL', ctx.filePath, at.start);
@@ -245,6 +275,8 @@ export async function resolveRequest(
     headers: dropContentType ? headers.filter(([n]) => n.toLowerCase() !== 'content-type') : headers,
   };
   if (body) spec.body = body;
+  const digest = restClientAuth(spec.headers);
+  if (digest) spec.digestAuth = digest;
   if (request.body?.kind === 'graphql' && !header(headers, 'content-type')) spec.headers.push(['Content-Type', 'application/json']);
   applyMetadata(request, spec);
   return spec;

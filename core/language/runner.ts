@@ -23,6 +23,7 @@ import { Session } from '../requests/sessions.ts';
 import { Request, type Response } from '../requests/models.ts';
 import type { FileSpec } from '../requests/multipart.ts';
 import { RequestsCookieJar } from '../requests/cookies.ts';
+import { HTTPDigestAuth } from '../requests/auth.ts';
 import { errorExchange, toExchange } from '../requests/record.ts';
 import type { Exchange, ExchangeSource, HeaderList, TestResult } from '../requests/exchange.ts';
 
@@ -143,7 +144,8 @@ async function toRequest(spec: RequestSpec, defaults: Record<string, string> | u
       }
     }
   }
-  if (spec.auth) init.auth = spec.auth;
+  if (spec.digestAuth) init.auth = new HTTPDigestAuth(spec.digestAuth[0], spec.digestAuth[1]);
+  else if (spec.auth) init.auth = spec.auth;
   return new Request(init);
 }
 

@@ -56,6 +56,12 @@ export interface TextOrigin {
   wholeFile?: boolean;
   /** No position of its own (e.g. an environment value): the use site's position is reported. */
   unlocated?: boolean;
+  /**
+   * The text must stay on one line (a header, the request line); names where it is used. A
+   * variable whose value holds CR or LF is then an error naming it, since the line break would
+   * split the request (header injection).
+   */
+  singleLine?: string;
 }
 
 export interface FoundVariable {
@@ -149,6 +155,13 @@ export class VariableResolver {
       let value: string;
       try {
         value = await this.value(v.expression);
+        if (origin.singleLine !== undefined && !v.percentEncode && /[\r\n]/.test(value)) {
+          const which = value.includes('\r') ? (value.includes('\n') ? 'CR LF' : 'CR') : 'LF';
+          throw new VariableError(
+            v.expression,
+            `{{${v.expression}}} contains a line break (${which}) and cannot be used in ${origin.singleLine}; the request was not sent`,
+          );
+        }
       } catch (error) {
         if (origin.unlocated) throw error;
         locate(error, origin.file ?? this.scope.filePath, pos);

@@ -146,3 +146,18 @@ test('generated Python is valid Python for any request (property, when python3 i
   const r = spawnSync('python3', ['-c', checker], { input: JSON.stringify(codes), encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}\n${codes[Number(r.stdout.split(' ')[0])] ?? ''}`);
 });
+
+test('Digest credentials export as curl --digest -u, Python HTTPDigestAuth and a fetch note, and curl --digest imports back', () => {
+  const digest: RequestSpec = { method: 'GET', url: 'http://h/secret', headers: [], digestAuth: ['ada', "p w'"], followRedirects: false };
+  const curl = toCurl(digest);
+  assert.match(curl, /--digest -u 'ada:p w'\\''/);
+  assert.doesNotMatch(curl, /Authorization/);
+  assert.deepEqual(parseCurl(curl, { cwd: '/' }), digest);
+  assert.deepEqual(parseCurl("curl -u ada:pw https://h", { cwd: '/' }).auth, ['ada', 'pw'], 'without --digest it stays Basic');
+  const py = toPythonRequests(digest);
+  assert.match(py, /^import requests\nfrom requests\.auth import HTTPDigestAuth\n/);
+  assert.match(py, /auth=HTTPDigestAuth\('ada', 'p w\\''\),/);
+  const js = toFetch(digest);
+  assert.match(js, /\/\/ Digest auth \(user "ada"\): fetch cannot answer the challenge/);
+  assert.doesNotMatch(js, /Authorization/, 'no Basic header is made up for Digest credentials');
+});
