@@ -5,7 +5,8 @@
  *   tlsOptions('/etc/ca.pem', ['c.pem', 'k.pem'])
  *   tlsInfo(socket)                         // { protocol: 'TLSv1.3', cipher: …, peerCertificate: … }
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TlsInfo } from './exchange.ts';
@@ -26,8 +27,22 @@ function readPem(path: string, what: string): Buffer {
   }
 }
 
+/** A CA bundle file, or a directory of PEM certificates (`*.pem`, `*.crt`) like Requests' ca_cert_dir. */
+function readCaPath(path: string): Buffer {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // readPem below reports the missing path.
+  }
+  if (!isDir) return readPem(path, 'CA bundle (verify)');
+  const files = readdirSync(path).filter((f) => /\.(pem|crt|cer)$/i.test(f)).sort();
+  if (files.length === 0) throw new RequestException(`The CA directory (verify) '${path}' holds no .pem/.crt certificates`);
+  return Buffer.concat(files.flatMap((f) => [readPem(join(path, f), 'CA certificate'), Buffer.from('\n')]));
+}
+
 /**
- * Node TLS options for `verify` (true, false, or a CA bundle path) and `cert` (a PEM path holding
+ * Node TLS options for `verify` (true, false, or a CA bundle file or directory) and `cert` (a PEM path holding
  * both certificate and key, or `[certPath, keyPath]`). Files are read here, once per pool.
  */
 export function tlsOptions(
@@ -35,7 +50,7 @@ export function tlsOptions(
   cert: string | readonly [string, string] | undefined,
 ): TlsSettings {
   const settings: TlsSettings = { rejectUnauthorized: verify !== false };
-  if (typeof verify === 'string') settings.ca = readPem(verify, 'CA bundle (verify)');
+  if (typeof verify === 'string') settings.ca = readCaPath(verify);
   if (typeof cert === 'string') {
     const pem = readPem(cert, 'client certificate');
     settings.cert = pem;

@@ -2,7 +2,8 @@
 // on the Response, and pools never shared across TLS settings (CVE-2024-35195).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificates, type Certs } from '../../servers/certs.ts';
 import { startTlsServer } from '../../servers/tls.ts';
@@ -64,6 +65,13 @@ describe('TLS verification', () => {
     assert.ok(r.tls.peerCertificate?.validTo);
     assert.match(r.tls.peerCertificate?.fingerprint256 ?? '', /^[0-9A-F:]+$/);
     assert.ok(r.timings.tls > 0, 'a new connection spent time in the TLS handshake');
+  });
+
+  test('verify may name a directory of CA certificates', async () => {
+    const caDir = mkdtempSync(join(tmpdir(), 'ricochet-ca-'));
+    copyFileSync(certs.ca.certPath, join(caDir, 'test-ca.pem'));
+    const r = await get(`${valid.url}/get`, { verify: caDir });
+    assert.equal(r.tls?.authorized, true);
   });
 
   test('expired certificate → SSLError "certificate has expired"', async () => {
