@@ -178,3 +178,44 @@ function findFile(dir: string, name: string): string | undefined {
   }
   return undefined;
 }
+
+test('Copy as cURL copies the resolved request; Paste cURL as Request inserts a runnable block', async () => {
+  await vsc.step('curl', async () => {
+    await vsc.openFile('api.http');
+    await vsc.clickCodeLens('Copy as cURL', 'GET {{base}}/headers');
+    let copied = '';
+    for (let i = 0; i < 40 && !copied.startsWith('curl'); i++) {
+      copied = await vsc.readClipboard();
+      await vsc.page.waitForTimeout(250);
+    }
+    assert.equal(copied.split(/\s/)[1], `${server.url}/headers`, `{{base}} resolved in: ${copied}`);
+
+    await vsc.writeClipboard(`curl -X POST '${server.url}/post' -H 'Content-Type: application/json' --data-raw '{"pasted":true}'`);
+    await vsc.page.locator('.monaco-editor .view-line', { hasText: 'X-Token' }).first().click();
+    await vsc.page.keyboard.press('End');
+    await vsc.page.keyboard.press('Enter');
+    await vsc.page.keyboard.press('Enter');
+    await vsc.runCommand('Ricochet: Paste cURL as Request');
+    await vsc.waitForText(/POST http:\/\/127\.0\.0\.1:\d+\/post/);
+    await vsc.clickCodeLens('Send Request', `POST ${server.url}/post`);
+    await vsc.waitForText(/"pasted": true/);
+    await vsc.screenshot('curl');
+  });
+});
+
+test('Clear Cookies forgets the cookie jar', async () => {
+  await vsc.step('clear-cookies', async () => {
+    // Back to the environment whose jar holds the cookie from the earlier test (each environment has its own jar).
+    await vsc.runCommand('Ricochet: Switch Environment');
+    await vsc.pick('prod');
+    await vsc.openFile('api.http');
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/headers');
+    await vsc.waitForText(/"Cookie": "flavor=ginger"/);
+    await vsc.runCommand('Ricochet: Clear Cookies');
+    await vsc.waitForNotification(/cookies cleared/i);
+    await vsc.clickCodeLens('Send Request', 'GET {{base}}/headers');
+    // httpbin lists Cookie after Accept: Accept closing the object means no cookie was sent.
+    await vsc.waitForText(/"Accept": "\*\/\*"\s*\}/);
+    await vsc.screenshot('clear-cookies');
+  });
+});

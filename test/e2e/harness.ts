@@ -99,7 +99,9 @@ export class Editor {
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Clipboard permissions: "Copy as cURL" and "Paste cURL as Request" go through the browser's clipboard.
+    const browserContext = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await browserContext.newPage();
     const editor = new Editor(options.name, run, workspace, server, browser, page);
     try {
       await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
@@ -260,6 +262,14 @@ export class Editor {
       await this.page.waitForTimeout(250);
     }
     throw new Error(`no notification matching ${pattern}`);
+  }
+
+  async readClipboard(): Promise<string> {
+    return this.page.evaluate(() => navigator.clipboard.readText());
+  }
+
+  async writeClipboard(text: string): Promise<void> {
+    await this.page.evaluate((t) => navigator.clipboard.writeText(t), text);
   }
 
   async closeNotifications(): Promise<void> {
