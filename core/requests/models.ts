@@ -772,6 +772,11 @@ export class Response {
     await this.close();
   }
 
+  /** `for await (const chunk of response)`: the body as it arrives (Requests' `__iter__`). */
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    return this.iterContent();
+  }
+
   toString(): string {
     return `<Response [${this.statusCode}]>`;
   }

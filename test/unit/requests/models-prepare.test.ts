@@ -136,3 +136,9 @@ describe('Response without a network', () => {
 test('raiseForStatus falls back to the standard reason when the server sent none', () => {
   assert.throws(() => responseFrom({ statusCode: 404, url: 'u' }).raiseForStatus(), { message: '404 Client Error: Not Found for url: u' });
 });
+
+test('a Response is async-iterable over its body', async () => {
+  const parts: string[] = [];
+  for await (const chunk of responseFrom({ statusCode: 200, body: 'whole body' })) parts.push(Buffer.from(chunk).toString());
+  assert.deepEqual(parts, ['whole body']);
+});
