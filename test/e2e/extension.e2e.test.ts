@@ -219,3 +219,12 @@ test('Clear Cookies forgets the cookie jar', async () => {
     await vsc.screenshot('clear-cookies');
   });
 });
+
+test('Ctrl+Alt+R sends the request at the cursor, as in REST Client', async () => {
+  await vsc.step('keybinding', async () => {
+    await vsc.openFile('api.http');
+    await vsc.page.locator('.monaco-editor .view-line', { hasText: '/get?hello=world' }).first().click();
+    await vsc.page.keyboard.press('Control+Alt+R');
+    await vsc.waitForText(/"hello": "world"/);
+  });
+});
