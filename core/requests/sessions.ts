@@ -207,7 +207,8 @@ export class Session implements AsyncDisposable {
       files: request.files,
       data: request.data,
       json: request.json,
-      headers: mergeHeaders(request.headers, this.headers),
+      // prepareHeaders copies into a fresh dict anyway: merge only when the request brings headers.
+      headers: hasEntries(request.headers) ? mergeHeaders(request.headers, this.headers) : this.headers,
       params: mergeParams(request.params, this.params),
       auth: toAuth(auth),
       cookies: jar,
@@ -236,7 +237,7 @@ export class Session implements AsyncDisposable {
     rest.signal?.throwIfAborted();
     const adapter = this.getAdapter(request.url);
     let r = await adapter.send(request, sendOptions);
-    r = await dispatchHook('response', request.hooks, r, { ...sendOptions });
+    if (request.hooks.response.length > 0) r = await dispatchHook('response', request.hooks, r, { ...sendOptions });
     for (const earlier of r.history) this.#keepCookies(earlier);
     this.#keepCookies(r);
 
@@ -244,7 +245,7 @@ export class Session implements AsyncDisposable {
       // Like Requests' `next`: the request a redirect would lead to, ready to send.
       const target = following ? undefined : this.getRedirectTarget(r);
       if (target !== undefined) r.next = this.#redirectRequest(r, request, target, safeHash(request.url), explicitProxies);
-    } else {
+    } else if (this.getRedirectTarget(r) !== undefined) {
       const chain: Response[] = [];
       try {
         for await (const hop of this.resolveRedirects(r, request, { ...sendOptions, proxies: explicitProxies })) chain.push(hop);
@@ -264,7 +265,8 @@ export class Session implements AsyncDisposable {
 
   /** Stores the cookies a response set (deletions included) in the session jar, scoped to its URL. */
   #keepCookies(response: Response): void {
-    extractCookiesToJar(this.cookies, response.request, response.getSetCookie());
+    const setCookies = response.getSetCookie();
+    if (setCookies.length > 0) extractCookiesToJar(this.cookies, response.request, setCookies);
   }
 
   /** The Location of a redirect response (non-ASCII bytes re-decoded as UTF-8), or undefined. */
@@ -402,7 +404,12 @@ export class Session implements AsyncDisposable {
     // A Location without a fragment inherits the request's (RFC 9110 §10.2.2).
     if (!next.hash && previousFragment) next.hash = previousFragment;
 
+    // copy() copies the request's jar; the session's own jar is shared instead (this hop's cookies
+    // are already in it), which spares a tough-cookie jar per redirect.
+    const shared = req.cookies === this.cookies;
+    if (shared) req.cookies = null;
     const prepared = req.copy();
+    if (shared) req.cookies = prepared.cookies = this.cookies;
     prepared.url = next.href;
     const before = prepared.method;
     this.rebuildMethod(prepared, resp);
@@ -415,8 +422,10 @@ export class Session implements AsyncDisposable {
 
     // The request's jar: what it had, what this hop set (scoped to its host), and the session's.
     const jar = prepared.cookies ?? new RequestsCookieJar();
-    extractCookiesToJar(jar, resp.request, resp.getSetCookie());
-    jar.update(this.cookies);
+    if (jar !== this.cookies) {
+      extractCookiesToJar(jar, resp.request, resp.getSetCookie());
+      jar.update(this.cookies);
+    }
     prepared.prepareCookies(jar);
 
     // The explicit proxies travel on; send() adds the environment's for the new URL.
@@ -476,11 +485,22 @@ export class Session implements AsyncDisposable {
 }
 
 function safeHash(url: string): string {
+  if (!url.includes('#')) return '';
   try {
     return new URL(url).hash;
   } catch {
     return '';
   }
+}
+
+/** Whether a headers init holds anything (an empty object, list or dict does not). */
+function hasEntries(init: HeadersInit | null | undefined): boolean {
+  if (!init) return false;
+  if (init instanceof CaseInsensitiveDict || init instanceof Map) return init.size > 0;
+  if (Array.isArray(init)) return init.length > 0;
+  if (Symbol.iterator in Object(init)) return true;
+  for (const _ in init) return true;
+  return false;
 }
 
 /**
