@@ -173,6 +173,31 @@ export function encodeParams(data: ParamsInit): string {
  */
 export function prepareUrl(url: string, params?: ParamsInit | null): string {
   if (typeof url !== 'string') throw new InvalidURL(`Invalid URL ${String(url)}: the URL must be a string`);
+  // A Session calls this for every request, mostly with the same few URLs and no params.
+  const plain = isEmptyParams(params);
+  const known = plain ? preparedUrls.get(url) : undefined;
+  if (known !== undefined) return known;
+  const prepared = prepareUrlUncached(url, params);
+  if (plain) {
+    if (preparedUrls.size >= PREPARED_URLS_MAX) preparedUrls.clear();
+    preparedUrls.set(url, prepared);
+  }
+  return prepared;
+}
+
+const PREPARED_URLS_MAX = 512;
+const preparedUrls = new Map<string, string>();
+
+function isEmptyParams(params: ParamsInit | null | undefined): boolean {
+  if (params === null || params === undefined || params === '') return true;
+  if (Array.isArray(params)) return params.length === 0;
+  if (typeof params !== 'object' || params instanceof URLSearchParams) return false;
+  if (Object.getPrototypeOf(params) !== Object.prototype) return false;
+  for (const _ in params) return false;
+  return true;
+}
+
+function prepareUrlUncached(url: string, params?: ParamsInit | null): string {
   url = url.trim();
   // WHATWG URL would silently drop CR, LF and tab; a line break inside a URL is an injection attempt or a typo.
   const control = url.search(/[\r\n\t]/);
@@ -218,6 +243,8 @@ function describeUrlProblem(url: string): string {
 
 /** `user` and `password` from a URL's userinfo, percent-decoded; `['', '']` when there are none. */
 export function getAuthFromUrl(url: string): [string, string] {
+  // Userinfo always comes with an '@'.
+  if (!url.includes('@')) return ['', ''];
   try {
     const u = new URL(url);
     return [decodeURIComponent(u.username), decodeURIComponent(u.password)];
