@@ -56,7 +56,9 @@ test('clicking the Send Request CodeLens shows the response', async (t) => {
     const text = await vsc.waitForText(/200 OK[\s\S]*"hello": "world"/);
     assert.match(text, /application\/json/i);
     await vsc.screenshot('send');
-    const activated = /Ricochet activated in ([\d.]+) ms/.exec(vsc.outputChannel('Ricochet'));
+    const log = vsc.outputChannel('Ricochet');
+    assert.match(log, new RegExp(`→ GET ${server.url.replace(/\./g, '\\.')}/get\\?hello=world`), 'the output channel logs what was sent');
+    const activated = /Ricochet activated in ([\d.]+) ms/.exec(log);
     if (activated) t.diagnostic(`activation in real VS Code: ${activated[1]} ms`);
   });
 });
@@ -226,5 +228,14 @@ test('Ctrl+Alt+R sends the request at the cursor, as in REST Client', async () =
     await vsc.page.locator('.monaco-editor .view-line', { hasText: '/get?hello=world' }).first().click();
     await vsc.page.keyboard.press('Control+Alt+R');
     await vsc.waitForText(/"hello": "world"/);
+  });
+});
+
+test('"Open Response Body in Editor" opens the last body in an editor in its language', async () => {
+  await vsc.step('open-body', async () => {
+    await vsc.runCommand('Ricochet: Open Response Body in Editor');
+    await vsc.page.locator('.tabs-container .tab[aria-label^="body.json"]').first().waitFor({ timeout: 15_000 });
+    await vsc.waitForText(/"hello": "world"/);
+    await vsc.screenshot('open-body');
   });
 });
