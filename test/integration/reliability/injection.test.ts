@@ -150,16 +150,18 @@ describe('.http files', () => {
     const sent = await received(async () => (exchange = await runner.runRequest({ path: file(), text }, 0)));
     await runner.close();
     assert.equal(sent.length, 0, 'nothing reached the server');
-    assert.equal(exchange!.error?.name, 'InvalidHeader');
-    assert.match(exchange!.error!.message, /header 'Authorization'/);
+    assert.equal(exchange!.error?.name, 'VariableError');
+    assert.match(exchange!.error!.message, /\{\{token\}\} contains a line break .*header "Authorization"/);
+    assert.match(exchange!.error!.message, /api\.http:3:\d+/, 'names file:line:col of the use');
     assert.equal(exchange!.source?.line, 1, 'the Exchange points at the request line');
   });
 
-  test('the error names the variable that carried the line break', { todo: 'message names the header, not {{token}} — reported' }, async () => {
+  test('the error names the variable that carried the line break', async () => {
     const runner = new Runner({ session, environments: { dev: { token: INJECTED } }, envName: 'dev' });
     const exchange = await runner.runRequest({ path: file(), text: `GET ${raw.url}/env\nAuthorization: Bearer {{token}}\n` }, 0);
     await runner.close();
-    assert.match(exchange.error?.message ?? '', /token/);
+    assert.match(exchange.error?.message ?? '', /\{\{token\}\}/);
+    assert.ok(!exchange.error?.message.includes(INJECTED), 'the value itself is not repeated');
   });
 
   test('a --var override with CR/LF in a header is refused the same way', async () => {
@@ -168,7 +170,8 @@ describe('.http files', () => {
     const sent = await received(async () => (exchange = await runner.runRequest({ path: file(), text: `GET ${raw.url}/var\nX-Note: {{note}}\n` }, 0)));
     await runner.close();
     assert.equal(sent.length, 0);
-    assert.equal(exchange!.error?.name, 'InvalidHeader');
+    assert.equal(exchange!.error?.name, 'VariableError');
+    assert.match(exchange!.error!.message, /\{\{note\}\}.*header "X-Note"/);
   });
 
   test('a hostile server\'s response value chained into the next header → refused, nothing sent', async () => {
@@ -179,16 +182,18 @@ describe('.http files', () => {
     await runner.close();
     assert.deepEqual(sent.map((r) => r.path), ['/token'], 'only the login request was sent');
     assert.equal(exchanges[0]?.error, undefined);
-    assert.equal(exchanges[1]?.error?.name, 'InvalidHeader');
+    assert.equal(exchanges[1]?.error?.name, 'VariableError');
+    assert.match(exchanges[1]!.error!.message, /\{\{login\.response\.body\.\$\.token\}\}/);
   });
 
-  test('a variable with CR/LF in the URL → InvalidURL Exchange, nothing sent', async () => {
+  test('a variable with CR/LF in the URL → error naming it, nothing sent', async () => {
     const runner = new Runner({ session, variables: { path: INJECTED } });
     let exchange;
     const sent = await received(async () => (exchange = await runner.runRequest({ path: file(), text: `GET ${raw.url}/{{path}}\n` }, 0)));
     await runner.close();
     assert.equal(sent.length, 0);
-    assert.equal(exchange!.error?.name, 'InvalidURL');
+    assert.equal(exchange!.error?.name, 'VariableError');
+    assert.match(exchange!.error!.message, /\{\{path\}\}.*request line/);
   });
 
   test('a bare CR inside a header line never becomes part of a header on the wire', async () => {
