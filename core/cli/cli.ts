@@ -80,10 +80,12 @@ Commands:
       --bail              stop at the first failure
       --insecure, -k      do not verify TLS certificates
       --timeout T         default timeout per request: 5s, 500ms, 2m (a bare number is seconds)
-      --verbose, -v       print each request as sent and each response head
+      --verbose, -v       print each request as sent and each response head (credentials masked)
+      --show-credentials  with --verbose: print Authorization and cookie values as sent
       --no-scripts        do not run JetBrains handler scripts
   curl '<command>'      Run a curl command line (body to stdout, status to stderr)
       -v, -k, -i          ricochet options, before the command: verbose, insecure, show headers
+      --show-credentials  with -v: print Authorization and cookie values as sent
   serve [--port N]      Start the built-in httpbin-like server for trying requests offline
   demo [--port N]       Start the server and run examples/*.http against it
 
@@ -187,6 +189,7 @@ export interface RunOptions {
   bail?: boolean;
   insecure?: boolean;
   verbose?: boolean;
+  showCredentials?: boolean;
   scripts?: boolean;
   /** Milliseconds. */
   timeout?: number;
@@ -199,7 +202,7 @@ export async function runCommand(opts: RunOptions, io: CliIO, deps: CliDeps): Pr
   if (files.length === 0) throw new UsageError(`no .http or .rest files in ${opts.paths.join(', ')}`);
   const { ok, bad } = checkFiles(files, io, c);
   const shown = displayPathFor(io.cwd);
-  const report = { colors: c, displayPath: shown };
+  const report = { colors: c, displayPath: shown, showCredentials: opts.showCredentials === true };
   const progress = new Progress(io.stdout, { enabled: io.stdout.isTTY === true && c.enabled !== false && io.env.CI === undefined });
   const bail = new AbortController();
   const signal = io.signal ? AbortSignal.any([io.signal, bail.signal]) : bail.signal;
@@ -268,6 +271,7 @@ export async function curlCommand(args: string[], io: CliIO, deps: CliDeps): Pro
   let verbose = false;
   let insecure = false;
   let include = false;
+  let showCredentials = false;
   let har: string | undefined;
   let i = 0;
   for (; i < args.length; i++) {
@@ -275,6 +279,7 @@ export async function curlCommand(args: string[], io: CliIO, deps: CliDeps): Pro
     if (a === '-v' || a === '--verbose') verbose = true;
     else if (a === '-k' || a === '--insecure') insecure = true;
     else if (a === '-i' || a === '--include') include = true;
+    else if (a === '--show-credentials') showCredentials = true;
     else if (a === '--har') har = args[++i];
     else break;
   }
@@ -309,7 +314,7 @@ export async function curlCommand(args: string[], io: CliIO, deps: CliDeps): Pro
     progress.stop();
     await runner.close();
   }
-  const report = { colors: c };
+  const report = { colors: c, showCredentials };
   if (verbose) for (const line of formatVerbose({ ...exchange, body: undefined } as Exchange, report)) println(io.stderr, line);
   const last = exchange.hops.at(-1)!;
   if (include && last.response) {
@@ -366,6 +371,7 @@ export async function runCli(argv: string[], io: CliIO, deps: CliDeps): Promise<
           bail: { type: 'boolean' },
           insecure: { type: 'boolean', short: 'k' },
           verbose: { type: 'boolean', short: 'v' },
+          'show-credentials': { type: 'boolean' },
           timeout: { type: 'string' },
           'no-scripts': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
@@ -384,6 +390,7 @@ export async function runCli(argv: string[], io: CliIO, deps: CliDeps): Promise<
       if (values.bail) opts.bail = true;
       if (values.insecure) opts.insecure = true;
       if (values.verbose) opts.verbose = true;
+      if (values['show-credentials']) opts.showCredentials = true;
       if (values['no-scripts']) opts.scripts = false;
       if (values.timeout !== undefined) {
         const ms = parseDuration(values.timeout);

@@ -8,6 +8,7 @@ import type { Exchange, HeaderList } from '../requests/exchange.ts';
 import { exchangeOutcome, requestLabel } from '../language/junit.ts';
 import { isTextual } from '../language/har.ts';
 import type { Palette } from './colors.ts';
+import { redactExchange } from '../requests/redact.ts';
 
 export function formatBytes(n: number): string {
   if (n < 0) return '?';
@@ -27,6 +28,8 @@ export interface ReportOptions {
   colors: Palette;
   /** Rewrites source file paths for display (relative to the working directory). */
   displayPath?: (file: string) => string;
+  /** `--show-credentials`: print Authorization and cookie values as sent instead of masked. */
+  showCredentials?: boolean;
 }
 
 function where(e: Exchange, opts: ReportOptions): string | undefined {
@@ -95,8 +98,10 @@ function preview(bytes: Uint8Array, size: number, limit = 2048): string {
 }
 
 /** Every hop as sent and as answered, curl -v style. */
-export function formatVerbose(e: Exchange, opts: ReportOptions): string[] {
+export function formatVerbose(exchange: Exchange, opts: ReportOptions): string[] {
   const c = opts.colors;
+  // Terminal output ends up in CI logs: credentials are masked unless asked for.
+  const e = opts.showCredentials ? exchange : redactExchange(exchange);
   const lines: string[] = [];
   e.hops.forEach((hop, i) => {
     if (e.hops.length > 1) lines.push(c.dim(`  ── hop ${i + 1} of ${e.hops.length}${hop.remoteAddress ? ` · ${hop.remoteAddress}:${hop.remotePort ?? ''}` : ''}`));

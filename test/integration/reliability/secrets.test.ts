@@ -188,11 +188,18 @@ describe('logs', () => {
     assert.deepEqual(leaks(result.out, [TOKEN, COOKIE]), []);
   });
 
-  test('ricochet run --verbose redacts Authorization and Cookie values', { todo: 'E prints request headers verbatim under --verbose (as curl -v does) — reported, a product decision' }, async () => {
+  test('ricochet run --verbose redacts Authorization and Cookie values', async () => {
     fs.writeFileSync(path.join(dir, 'verbose.http'), `GET ${raw.url}/v\nAuthorization: Bearer {{token}}\nCookie: sid=${COOKIE}\n`);
     const result = await cli(['run', 'verbose.http', '--verbose', '--var', `token=${TOKEN}`]);
     assert.equal(result.code, 0, result.out);
     assert.match(result.out, /> Authorization: Bearer/);
     assert.deepEqual(leaks(result.out, [TOKEN, COOKIE]), []);
+  });
+
+  test('ricochet run --verbose --show-credentials prints them as sent, when asked', async () => {
+    fs.writeFileSync(path.join(dir, 'verbose.http'), `GET ${raw.url}/v\nAuthorization: Bearer {{token}}\nCookie: sid=${COOKIE}\n`);
+    const result = await cli(['run', 'verbose.http', '--verbose', '--show-credentials', '--var', `token=${TOKEN}`]);
+    assert.equal(result.code, 0, result.out);
+    assert.match(result.out, new RegExp(`> Authorization: Bearer ${TOKEN}`));
   });
 });
