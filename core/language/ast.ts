@@ -44,6 +44,8 @@ export type DiagnosticCode =
   | 'unterminated-script'
   | 'invalid-variable-definition'
   | 'unknown-metadata'
+  /** A JetBrains/REST Client directive Ricochet recognises but does not implement (warning). */
+  | 'unsupported-metadata'
   | 'missing-metadata-value'
   | 'invalid-metadata-value'
   | 'duplicate-request-name'

@@ -49,6 +49,12 @@ export const KNOWN_METADATA = new Set([
   'no-reject-unauthorized', 'no-log',
 ]);
 
+/** JetBrains directives Ricochet recognises but does not implement: what happens instead. */
+export const UNSUPPORTED_METADATA: Readonly<Record<string, string>> = {
+  'no-auto-encoding': 'the URL is percent-encoded as usual (JetBrains sends it as written)',
+  'use-os-credentials': 'no Windows (NTLM/Kerberos) credentials are sent',
+};
+
 const SECRET_NAME = /pass(word)?|secret|token|api[-_]?key|credential|pwd/i;
 const METADATA = /^(#|\/\/)\s*@([A-Za-z][\w-]*)(?=\s|=|$)/;
 const VARIABLE_DEFINITION = /^@([^\s=]+)\s*=\s?(.*)$/;
@@ -86,6 +92,17 @@ function leadingSpace(line: string): number {
   let i = 0;
   while (i < line.length && isSpace(line.charCodeAt(i))) i++;
   return i;
+}
+
+/**
+ * JetBrains splits a long URL over indented lines (`GET http://h/api/` then `    get?` then
+ * `    id=1&`). An indented line that looks like a header (`Name: value`), a comment, a script,
+ * a body file or an assertion is not a URL piece: REST Client accepts indented headers.
+ */
+function isIndentedUrlPiece(line: string, trimmed: string): boolean {
+  if (trimmed === '' || leadingSpace(line) === 0) return false;
+  if (/^(?:#|\/\/|<|>|\?\?|\{|\[|@)/.test(trimmed)) return false;
+  return !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:(?!\/\/)/.test(trimmed);
 }
 
 function isBlank(line: string): boolean {
@@ -463,7 +480,10 @@ class Parser {
     } else {
       node.range.end = pos(i, node.range.end.character, node.keywordRange.end);
     }
-    if (!KNOWN_METADATA.has(keyword)) {
+    const unsupported = UNSUPPORTED_METADATA[keyword];
+    if (unsupported) {
+      this.diag(`@${keyword} is not supported: ${unsupported}`, node.keywordRange, 'unsupported-metadata', 'warning');
+    } else if (!KNOWN_METADATA.has(keyword)) {
       this.diag(`unknown metadata @${keyword}`, node.keywordRange, 'unknown-metadata', 'hint');
     } else if ((keyword === 'name' || keyword === 'prompt' || keyword === 'timeout' || keyword === 'connection-timeout') && !value) {
       this.diag(`@${keyword} needs a value`, node.keywordRange, 'missing-metadata-value');
@@ -570,7 +590,7 @@ class Parser {
     for (; j < end; j++) {
       const l = this.lines[j] as string;
       const lt = l.trimStart();
-      if (!(lt.startsWith('?') || lt.startsWith('&')) || lt.startsWith('??')) break;
+      if (!((lt.startsWith('?') || lt.startsWith('&') || isIndentedUrlPiece(l, lt)) && !lt.startsWith('??'))) break;
       const at = leadingSpace(l);
       const piece = lt.trimEnd();
       urlParts.push(piece);

@@ -361,6 +361,13 @@ export class Runner {
       return failed(error);
     }
 
+    // Directives that are recognised but not implemented are said on the result, not dropped silently.
+    for (const d of loaded.file.diagnostics) {
+      if (d.code === 'unsupported-metadata' && d.range.start.line >= request.range.start.line && d.range.start.line <= request.range.end.line) {
+        notices.push(`line ${d.range.start.line + 1}: ${d.message}`);
+      }
+    }
+
     // Pre-request scripts (JetBrains `< {% … %}`) run before variables are resolved.
     this.#runScripts('pre-request script', request.preRequestScripts, loaded, requestScoped, tests, notices, (ctx) => {
       ctx.request = { method: request.method, url: request.url.text, headers: request.headers.map((h) => [h.name, h.value.text]) };
