@@ -53,6 +53,15 @@ function asText(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Value of a JSONPath (`$.a.b`) in JSON text; several matches become a JSON array. */
 export function jsonPathValue(text: string, path: string, variable: string): string {
   let json: unknown;
@@ -119,5 +128,7 @@ export function requestVariableValue(variable: string, ref: RequestVariablePath,
   if (path === '' || path === '*') return text;
   if (path.startsWith('$')) return jsonPathValue(text, path, variable);
   if (path.startsWith('/') || path.startsWith('(')) return xpathValue(text, path, variable);
+  // REST Client hands `body.token` to JSONPath as a relative path when the body is JSON.
+  if (isJson(text)) return jsonPathValue(text, path.startsWith('[') ? `$${path}` : `$.${path}`, variable);
   throw new VariableError(variable, `{{${variable}}}: body path must be *, a JSONPath ($.…) or an XPath (//…), got "${path}"`);
 }
