@@ -175,6 +175,16 @@ export const SYSTEM_VARIABLES: ReadonlyArray<{ name: string; description: string
   { name: '$random.email', description: 'A random e-mail address' },
 ];
 
+/** System variables of REST Client and JetBrains that Ricochet knowingly does not provide. */
+const SIGN_IN = 'get the token with your tool of choice and put it in an environment variable, e.g. Authorization: Bearer {{token}}';
+const UNSUPPORTED: Record<string, string> = {
+  $aadToken: `REST Client's Azure Active Directory token is not supported by Ricochet; ${SIGN_IN}`,
+  $aadV2Token: `REST Client's Azure Active Directory (v2) token is not supported by Ricochet; ${SIGN_IN}`,
+  $oidcAccessToken: `REST Client's OpenID Connect access token is not supported by Ricochet; ${SIGN_IN}`,
+  $exampleServer: "JetBrains' example server is not supported by Ricochet; put the server's URL in a variable",
+};
+const RANDOM_NAMES = SYSTEM_VARIABLES.filter((v) => v.name.startsWith('$random.')).map((v) => v.name).join(', ');
+
 /**
  * The value of `{{name args}}` for a system variable (`name` starts with `$`). Throws
  * `VariableError` for unknown names, bad arguments, missing process/.env variables and
@@ -266,7 +276,16 @@ export function resolveSystemVariable(name: string, args: string | undefined, ct
     }
     case '$random.email':
       return `${randomString(ALPHA.slice(0, 26), 8)}@${randomString(ALPHA.slice(0, 26), 6)}.com`;
-    default:
+    default: {
+      const unsupported = UNSUPPORTED[name];
+      if (unsupported) throw new VariableError(variable, `{{${name}}}: ${unsupported}`);
+      if (name.startsWith('$random.')) {
+        throw new VariableError(
+          variable,
+          `{{${name}}}: JetBrains' generated test data (${name}) is not supported; the $random variables are ${RANDOM_NAMES}`,
+        );
+      }
       throw new VariableError(variable, `unknown system variable {{${name}}}`);
+    }
   }
 }
