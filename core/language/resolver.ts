@@ -149,8 +149,15 @@ async function resolveBody(request: HttpRequestNode, headers: HeaderList, resolv
           }
           parts.push(spec);
         }
-        // The user's boundary is replaced by the one the encoder writes.
-        return { body: { kind: 'multipart', parts }, dropContentType: true };
+        // The encoder writes text fields before files and gives text parts no Content-Type; when
+        // that would change what the user wrote, the body is sent as written (as REST Client does).
+        const isFile = (p: MultipartPartSpec): boolean => p.path !== undefined || p.filename !== undefined;
+        const typedText = parts.some((p) => !isFile(p) && p.contentType !== undefined);
+        const reordered = parts.some((p, i) => isFile(p) && parts.slice(i + 1).some((q) => !isFile(q)));
+        if (!typedText && !reordered) {
+          // The user's boundary is replaced by the one the encoder writes.
+          return { body: { kind: 'multipart', parts }, dropContentType: true };
+        }
       }
       return { body: { kind: 'bytes', bytes: await rawMultipart(request, resolver, ctx) } };
     }
@@ -185,17 +192,22 @@ async function rawMultipart(request: HttpRequestNode, resolver: VariableResolver
 /**
  * REST Client's credential forms of `Authorization`, rewritten in place as REST Client sends them:
  * `Basic user pass` and `Basic user:pass` become `Basic base64(user:pass)` (a single token without
- * a colon is taken as already encoded); `Digest user pass` is removed and returned, to be answered
- * by Digest auth. The password is everything after the user name, so it may contain spaces.
+ * a colon is taken as already encoded); `Digest user pass` is removed and returned as `digest`, to
+ * be answered by Digest auth. The password is everything after the user name, so it may contain
+ * spaces. REST Client's `AWS …` and `COGNITO …` forms are reported as `unsupported` (index into
+ * `headers`): sending them literally would be a wrong request.
  */
-export function restClientAuth(headers: HeaderList): [user: string, password: string] | undefined {
+export function restClientAuth(headers: HeaderList): { digest?: [user: string, password: string]; unsupported?: { index: number; feature: string } } {
   let digest: [string, string] | undefined;
   for (let i = headers.length - 1; i >= 0; i--) {
     const [name, value] = headers[i] as [string, string];
     if (name.toLowerCase() !== 'authorization') continue;
+    const words = value.trim().split(/\s+/);
+    const scheme = (words[0] ?? '').toLowerCase();
+    if (scheme === 'aws' && words.length >= 3) return { unsupported: { index: i, feature: "REST Client's AWS Signature v4 auth (Authorization: AWS accessId accessKey …)" } };
+    if (scheme === 'cognito' && words.length >= 3) return { unsupported: { index: i, feature: "REST Client's AWS Cognito auth (Authorization: COGNITO …)" } };
     const m = /^\s*(basic|digest)\s+(\S+)(?:\s+(.*?))?\s*$/i.exec(value);
     if (!m) continue;
-    const scheme = (m[1] as string).toLowerCase();
     const user = m[2] as string;
     const password = m[3];
     if (scheme === 'basic') {
@@ -207,7 +219,7 @@ export function restClientAuth(headers: HeaderList): [user: string, password: st
       digest = [user, password];
     }
   }
-  return digest;
+  return digest ? { digest } : {};
 }
 
 function applyMetadata(request: HttpRequestNode, spec: RequestSpec): void {
@@ -275,8 +287,12 @@ export async function resolveRequest(
     headers: dropContentType ? headers.filter(([n]) => n.toLowerCase() !== 'content-type') : headers,
   };
   if (body) spec.body = body;
-  const digest = restClientAuth(spec.headers);
-  if (digest) spec.digestAuth = digest;
+  const auth = restClientAuth(spec.headers);
+  if (auth.unsupported) {
+    const at = request.headers[auth.unsupported.index]?.value.range.start ?? request.range.start;
+    throw new ResolveError(`${auth.unsupported.feature} is not supported; compute the header elsewhere and pass it in a variable`, ctx.filePath, at);
+  }
+  if (auth.digest) spec.digestAuth = auth.digest;
   if (request.body?.kind === 'graphql' && !header(headers, 'content-type')) spec.headers.push(['Content-Type', 'application/json']);
   applyMetadata(request, spec);
   return spec;
