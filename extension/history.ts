@@ -12,11 +12,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { exchangeFromJSON, exchangeToJSON } from '../core/requests/exchange.ts';
-import type { Exchange, ExchangeBody, ExchangeCookie, HeaderList } from '../core/requests/exchange.ts';
+import type { Exchange, ExchangeBody } from '../core/requests/exchange.ts';
+import { REDACTED, redactExchange, scrubValues } from '../core/requests/redact.ts';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.ts';
 
-export const REDACTED = '••••••';
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+export { REDACTED };
 const FILE_NAME = 'history.json';
 const FORMAT_VERSION = 1;
 
@@ -131,17 +131,11 @@ export class HistoryStore {
     const copy = exchangeFromJSON(exchangeToJSON(plainBytes(exchange) as Exchange));
     const maxBody = this.#options.maxBodyBytes ?? 1024 * 1024;
     if (copy.body) copy.body = { ...copy.body, ...capBody(copy.body, maxBody) };
-    for (const hop of copy.hops) {
-      if (hop.request.body) hop.request.body = capBody(hop.request.body, maxBody);
-      if (!this.#options.keepCredentials) {
-        hop.request.headers = redactHeaders(hop.request.headers);
-        if (hop.response) hop.response.headers = redactHeaders(hop.response.headers);
-        hop.cookiesSent = hop.cookiesSent.map(redactCookie);
-        hop.cookiesSet = hop.cookiesSet.map(redactCookie);
-      }
-    }
-    const secrets = [...(this.#options.secrets?.() ?? [])].filter((s) => s.length >= 3);
-    return secrets.length ? scrubSecrets(copy, secrets) : copy;
+    for (const hop of copy.hops) if (hop.request.body) hop.request.body = capBody(hop.request.body, maxBody);
+    const secrets = [...(this.#options.secrets?.() ?? [])];
+    // The core decides what a credential is (shared with the CLI); secrets go whatever the setting.
+    if (!this.#options.keepCredentials) return redactExchange(copy, { secrets });
+    return secrets.length ? scrubValues(copy, secrets.filter((v) => v.length >= 4)) : copy;
   }
 
   #emit(): void {
@@ -178,46 +172,4 @@ function plainBytes(value: unknown): unknown {
 function capBody<B extends ExchangeBody>(body: B, max: number): B {
   if (body.bytes.length <= max) return body;
   return { ...body, bytes: body.bytes.slice(0, max), truncated: true };
-}
-
-function redactHeaders(headers: HeaderList): HeaderList {
-  return headers.map(([name, value]) => {
-    const lower = name.toLowerCase();
-    if (!CREDENTIAL_HEADERS.has(lower)) return [name, value];
-    if (lower.endsWith('authorization')) {
-      // Keep the scheme: "Bearer" vs "Basic" is useful when reading history, the token is not.
-      const scheme = /^\s*([A-Za-z][\w-]*)\s+\S/.exec(value)?.[1];
-      return [name, scheme ? `${scheme} ${REDACTED}` : REDACTED];
-    }
-    if (lower === 'cookie') {
-      return [name, value.split(';').map((pair) => `${pair.split('=')[0]?.trim()}=${REDACTED}`).join('; ')];
-    }
-    const [first = '', ...attrs] = value.split(';');
-    return [name, [`${first.split('=')[0]?.trim()}=${REDACTED}`, ...attrs].join(';')];
-  });
-}
-
-function redactCookie(cookie: ExchangeCookie): ExchangeCookie {
-  return { ...cookie, value: REDACTED };
-}
-
-/** Replaces every secret wherever it appears: strings, header values, and body bytes. */
-function scrubSecrets(exchange: Exchange, secrets: string[]): Exchange {
-  const scrubText = (s: string): string => secrets.reduce((acc, secret) => acc.split(secret).join(REDACTED), s);
-  const scrubBytes = (bytes: Uint8Array): Uint8Array => {
-    const text = Buffer.from(bytes).toString('latin1');
-    const utf8Secrets = secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1'));
-    if (!utf8Secrets.some((s) => text.includes(s))) return bytes;
-    return new Uint8Array(Buffer.from(utf8Secrets.reduce((acc, s) => acc.split(s).join(REDACTED), text), 'latin1'));
-  };
-  const walk = (value: unknown): unknown => {
-    if (typeof value === 'string') return scrubText(value);
-    if (value instanceof Uint8Array) return scrubBytes(value);
-    if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
-    }
-    return value;
-  };
-  return walk(exchange) as Exchange;
 }

@@ -58,6 +58,16 @@ test('credentials are redacted by default, scheme and cookie names kept', async 
   assert.deepEqual(hop!.response!.headers[0], ['Set-Cookie', `sid=${REDACTED}; Path=/; HttpOnly`]);
 });
 
+test('a token the server echoed in its body is scrubbed too', async () => {
+  const dir = tempDir();
+  const store = new HistoryStore({ dir, maxEntries: 10 });
+  const echoed = new TextEncoder().encode('{"headers":{"Authorization":"Bearer abc.def"}}');
+  await store.add(exchange('echo', { body: { bytes: echoed, size: echoed.length, truncated: false, wireSize: echoed.length, contentEncoding: [] } }));
+  assert.ok(!fs.readFileSync(path.join(dir, 'history.json'), 'utf8').includes('abc.def'));
+  const loaded = (await new HistoryStore({ dir, maxEntries: 10 }).load())[0]!;
+  assert.match(new TextDecoder().decode(loaded.body!.bytes), /Bearer ••••••/);
+});
+
 test('keepCredentials keeps them, but secrets are scrubbed everywhere regardless', async () => {
   const dir = tempDir();
   const store = new HistoryStore({ dir, maxEntries: 10, keepCredentials: true, secrets: () => ['s3cr3t-value'] });
