@@ -29,7 +29,6 @@ import {
   SSLError,
 } from './exceptions.ts';
 import { MultipartBody, Response, bodyLength, isRewindable, snapshotBody, type Body, type PreparedRequest } from './models.ts';
-import { extractCookiesToJar } from './cookies.ts';
 import { checkHeaderValidity, prependSchemeIfNeeded, selectProxy } from './utils.ts';
 import { decodeBody, decodeStream, parseContentEncoding } from './compression.ts';
 import { describeTlsError, tlsInfo, tlsKey, tlsOptions } from './tls.ts';
@@ -280,6 +279,21 @@ export class HTTPAdapter extends BaseAdapter {
 /** Validates what must be right before any I/O: scheme, host, headers. */
 function checkRequest(request: PreparedRequest): Target {
   if (!request.url) throw new InvalidURL('Invalid URL: no URL was given (prepare the request first)', { request });
+  // A Session sends to the same few URLs over and over: parse each once.
+  let target = targets.get(request.url);
+  if (target === undefined) {
+    target = parseTarget(request);
+    if (targets.size >= TARGETS_MAX) targets.clear();
+    targets.set(request.url, target);
+  }
+  for (const [name, value] of request.headers) checkHeaderValidity(name, value);
+  return target;
+}
+
+const TARGETS_MAX = 512;
+const targets = new Map<string, Target>();
+
+function parseTarget(request: PreparedRequest): Target {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -290,7 +304,6 @@ function checkRequest(request: PreparedRequest): Target {
     throw new InvalidSchema(`No connection adapters were found for '${request.url}'`, { request });
   }
   if (!url.hostname) throw new InvalidURL(`Invalid URL '${request.url}': No host supplied`, { request });
-  for (const [name, value] of request.headers) checkHeaderValidity(name, value);
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return { host, port, origin: url.origin, label: `${url.hostname}:${port}` };
@@ -562,8 +575,7 @@ class Hop implements Dispatcher.DispatchHandler {
     const from = this.#sentAt || this.#startedAt;
     r.timings.ttfb = this.#headersAt - from;
     if (!r.requestAsSent.method) r.requestAsSent = { method: request.method, url: request.url, headers: [...request.headers] };
-    const setCookies = r.getSetCookie();
-    if (setCookies.length > 0) extractCookiesToJar(r.cookies, { url: request.url }, setCookies);
+    // r.cookies is read from the Set-Cookie lines on first use.
     this.#codings = request.method === 'HEAD' ? [] : parseContentEncoding(headers.get('content-encoding'));
     r.contentEncoding = [...this.#codings].reverse(); // outermost (last applied) first
 

@@ -19,7 +19,7 @@ import {
   StreamConsumedError,
   UnrewindableBodyError,
 } from './exceptions.ts';
-import { RequestsCookieJar, cookiejarFromDict, getCookieHeader } from './cookies.ts';
+import { RequestsCookieJar, cookiejarFromDict, extractCookiesToJar, getCookieHeader } from './cookies.ts';
 import { AuthBase, HTTPBasicAuth, type AuthLike } from './auth.ts';
 import { normaliseHooks, type Hooks, type HooksInit, type ResponseHook } from './hooks.ts';
 import type { BaseAdapter } from './adapters.ts';
@@ -535,9 +535,13 @@ export class Response {
     this.#request = request;
   }
 
-  /** Cookies this response set (made on first use: most responses set none). */
+  /** Cookies this response set, read from its Set-Cookie lines on first use (most callers never ask). */
   get cookies(): RequestsCookieJar {
-    this.#cookies ??= new RequestsCookieJar();
+    if (this.#cookies === undefined) {
+      this.#cookies = new RequestsCookieJar();
+      const setCookies = this.getSetCookie();
+      if (setCookies.length > 0 && this.url) extractCookiesToJar(this.#cookies, { url: this.url }, setCookies);
+    }
     return this.#cookies;
   }
 
