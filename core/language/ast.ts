@@ -46,6 +46,8 @@ export type DiagnosticCode =
   | 'unknown-metadata'
   /** A JetBrains/REST Client directive Ricochet recognises but does not implement (warning). */
   | 'unsupported-metadata'
+  /** A JetBrains request kind or command Ricochet does not send (WEBSOCKET, GRPC, run, import). */
+  | 'unsupported-request'
   | 'missing-metadata-value'
   | 'invalid-metadata-value'
   | 'duplicate-request-name'

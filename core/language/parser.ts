@@ -55,6 +55,17 @@ export const UNSUPPORTED_METADATA: Readonly<Record<string, string>> = {
   'use-os-credentials': 'no Windows (NTLM/Kerberos) credentials are sent',
 };
 
+/** JetBrains request kinds other than HTTP, written in the method's place. */
+const UNSUPPORTED_REQUESTS: Readonly<Record<string, string>> = {
+  WEBSOCKET: 'WebSocket requests (WEBSOCKET)',
+  GRPC: 'gRPC requests (GRPC)',
+};
+/** JetBrains commands written where a request line would be. */
+const JETBRAINS_COMMANDS: Readonly<Record<string, string>> = {
+  run: 'runs requests of this or another file',
+  import: 'imports requests of another file',
+};
+
 const SECRET_NAME = /pass(word)?|secret|token|api[-_]?key|credential|pwd/i;
 const METADATA = /^(#|\/\/)\s*@([A-Za-z][\w-]*)(?=\s|=|$)/;
 const VARIABLE_DEFINITION = /^@([^\s=]+)\s*=\s?(.*)$/;
@@ -565,7 +576,9 @@ class Parser {
       method = first.toUpperCase();
       methodRange = range(i, lead, i, lead + first.length);
       urlStart = lead + first.length + (afterFirst.length - afterFirst.trimStart().length);
-      this.diag(`"${first}" is not an HTTP method`, methodRange, 'invalid-method');
+      const jetbrains = JETBRAINS_COMMANDS[first];
+      if (jetbrains) this.diag(`JetBrains' "${first}" (${jetbrains}) is not supported`, methodRange, 'unsupported-request');
+      else this.diag(`"${first}" is not an HTTP method`, methodRange, 'invalid-method');
     }
     let httpVersion: string | undefined;
     let httpVersionRange: Range | undefined;
@@ -626,6 +639,8 @@ class Parser {
     request.requestLine = node;
     request.method = method;
     request.url = url;
+    const unsupported = UNSUPPORTED_REQUESTS[method] ?? (method === 'GRAPHQL' && /^wss?:/i.test(url.text) ? 'GraphQL over WebSocket (subscriptions)' : undefined);
+    if (unsupported && methodRange) this.diag(`not supported: JetBrains ${unsupported}; only HTTP requests are sent`, methodRange, 'unsupported-request');
     return j;
   }
 
@@ -751,7 +766,7 @@ class Parser {
     if (/^\s*multipart\//i.test(contentType)) {
       kind = 'multipart';
       this.parseMultipart(request, body, contentType, start, last);
-    } else if (/graphql/i.test(requestType)) {
+    } else if (/graphql/i.test(requestType) || request.method === 'GRAPHQL') {
       kind = 'graphql';
       body.graphql = this.parseGraphql(start, last);
     } else if (/application\/x-www-form-urlencoded/i.test(contentType) && !(bodyLines.length === 1 && FILE_REFERENCE.test((bodyLines[0] as string).trim()))) {

@@ -282,7 +282,8 @@ export async function resolveRequest(
   }
   const { body, dropContentType } = await resolveBody(request, headers, resolver, ctx);
   const spec: RequestSpec = {
-    method: request.method,
+    // JetBrains' `GRAPHQL url` is a POST of the query as JSON.
+    method: request.method === 'GRAPHQL' ? 'POST' : request.method,
     url,
     headers: dropContentType ? headers.filter(([n]) => n.toLowerCase() !== 'content-type') : headers,
   };

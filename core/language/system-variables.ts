@@ -181,6 +181,8 @@ const UNSUPPORTED: Record<string, string> = {
   $aadToken: `REST Client's Azure Active Directory token is not supported by Ricochet; ${SIGN_IN}`,
   $aadV2Token: `REST Client's Azure Active Directory (v2) token is not supported by Ricochet; ${SIGN_IN}`,
   $oidcAccessToken: `REST Client's OpenID Connect access token is not supported by Ricochet; ${SIGN_IN}`,
+  '$auth.token': "JetBrains' OAuth 2.0 token (Security.Auth in the environment file)" + ` is not supported by Ricochet; ${SIGN_IN}`,
+  '$auth.idToken': "JetBrains' OpenID Connect ID token (Security.Auth in the environment file)" + ` is not supported by Ricochet; ${SIGN_IN}`,
   $exampleServer: "JetBrains' example server is not supported by Ricochet; put the server's URL in a variable",
 };
 const RANDOM_NAMES = SYSTEM_VARIABLES.filter((v) => v.name.startsWith('$random.')).map((v) => v.name).join(', ');

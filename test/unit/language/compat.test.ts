@@ -64,7 +64,7 @@ function errorsOf(name: string): string[] {
 }
 
 test('the compat fixtures parse without error diagnostics', () => {
-  for (const name of ['rest-client.http', 'jetbrains.http', 'unsupported.http']) assert.deepEqual(errorsOf(name), [], name);
+  for (const name of ['rest-client.http', 'jetbrains.http']) assert.deepEqual(errorsOf(name), [], name);
 });
 
 test('REST Client file: every request is sent as REST Client sends it', async () => {
@@ -135,8 +135,8 @@ test('REST Client file: every request is sent as REST Client sends it', async ()
 
 test('JetBrains file: scripts, globals, dynamic variables, indented URL lines, multipart, HTTP/2, >>!', async () => {
   const { exchanges, sent } = await runFixture('jetbrains.http');
-  assert.deepEqual(exchanges.map((e) => e.error?.message), new Array(5).fill(undefined), 'no request failed');
-  const [token, items, search, upload, report] = sent as Received[] & { length: 5 };
+  assert.deepEqual(exchanges.map((e) => e.error?.message), new Array(6).fill(undefined), 'no request failed');
+  const [token, items, search, upload, report, graphql] = sent as Received[] & { length: 6 };
 
   // Pre-request script variable, private env file value, $random.uuid / $random.integer(1, 10).
   assert.equal(token.headers['x-api-key'], 'private-key');
@@ -164,13 +164,26 @@ test('JetBrains file: scripts, globals, dynamic variables, indented URL lines, m
 
   assert.equal(report.url, '/report');
   assert.ok(existsSync(join(dir, 'report.csv')), '>>! wrote the response');
+
+  // `GRAPHQL url` is a POST of {query, operationName, variables} as JSON.
+  assert.equal(graphql.method, 'POST');
+  assert.equal(graphql.headers['content-type'], 'application/json');
+  assert.deepEqual(JSON.parse(graphql.body), {
+    query: 'query Items($first: Int) {\n  items(first: $first) { id }\n}',
+    operationName: 'Items',
+    variables: { first: 3 },
+  });
 });
 
 test('unsupported features: each names itself, and the request is not sent', async () => {
   const file = parseHttpFile(readFileSync(join(FIXTURES, 'unsupported.http'), 'utf8'), { uri: 'unsupported.http' });
   assert.deepEqual(
-    file.diagnostics.map((d) => [d.severity, d.message]),
-    [['warning', '@no-auto-encoding is not supported: the URL is percent-encoded as usual (JetBrains sends it as written)']],
+    file.diagnostics.map((d) => [d.range.start.line + 1, d.severity, d.message]),
+    [
+      [16, 'warning', '@no-auto-encoding is not supported: the URL is percent-encoded as usual (JetBrains sends it as written)'],
+      [24, 'error', 'not supported: JetBrains WebSocket requests (WEBSOCKET); only HTTP requests are sent'],
+      [27, 'error', `JetBrains' "run" (runs requests of this or another file) is not supported`],
+    ],
   );
   const { exchanges, sent } = await runFixture('unsupported.http');
   const errors = exchanges.map((e) => e.error?.message ?? '');
@@ -178,5 +191,8 @@ test('unsupported features: each names itself, and the request is not sent', asy
   assert.match(errors[1] as string, /unsupported\.http:7:16: REST Client's AWS Signature v4 auth .* is not supported/);
   assert.match(errors[2] as string, /unsupported\.http:13:11: \{\{\$random\.address\.city\}\}: JetBrains' generated test data .* is not supported/);
   assert.deepEqual(exchanges[3]?.notices, ['line 16: @no-auto-encoding is not supported: the URL is percent-encoded as usual (JetBrains sends it as written)']);
+  assert.match(errors[4] as string, /unsupported\.http:21:23: \{\{\$auth\.token\}\}: JetBrains' OAuth 2\.0 token .* is not supported/);
+  assert.match(errors[5] as string, /unsupported\.http:24:1: not supported: JetBrains WebSocket requests/);
+  assert.match(errors[6] as string, /unsupported\.http:27:1: JetBrains' "run" .* is not supported/);
   assert.deepEqual(sent.map((r) => r.url), ['/a%2Fb?q=x'], 'only the request with a mere warning was sent');
 });
