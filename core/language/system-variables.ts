@@ -183,6 +183,8 @@ const UNSUPPORTED: Record<string, string> = {
   $oidcAccessToken: `REST Client's OpenID Connect access token is not supported by Ricochet; ${SIGN_IN}`,
   '$auth.token': "JetBrains' OAuth 2.0 token (Security.Auth in the environment file)" + ` is not supported by Ricochet; ${SIGN_IN}`,
   '$auth.idToken': "JetBrains' OpenID Connect ID token (Security.Auth in the environment file)" + ` is not supported by Ricochet; ${SIGN_IN}`,
+  $projectRoot: "JetBrains' project folder is not supported by Ricochet; write paths relative to the .http file",
+  $historyFolder: "JetBrains' request history folder is not supported by Ricochet; write paths relative to the .http file",
   $exampleServer: "JetBrains' example server is not supported by Ricochet; put the server's URL in a variable",
 };
 const RANDOM_NAMES = SYSTEM_VARIABLES.filter((v) => v.name.startsWith('$random.')).map((v) => v.name).join(', ');

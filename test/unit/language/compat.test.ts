@@ -135,8 +135,8 @@ test('REST Client file: every request is sent as REST Client sends it', async ()
 
 test('JetBrains file: scripts, globals, dynamic variables, indented URL lines, multipart, HTTP/2, >>!', async () => {
   const { exchanges, sent } = await runFixture('jetbrains.http');
-  assert.deepEqual(exchanges.map((e) => e.error?.message), new Array(6).fill(undefined), 'no request failed');
-  const [token, items, search, upload, report, graphql] = sent as Received[] & { length: 6 };
+  assert.deepEqual(exchanges.map((e) => e.error?.message), new Array(7).fill(undefined), 'no request failed');
+  const [token, items, search, upload, report, graphql, create] = sent as Received[] & { length: 7 };
 
   // Pre-request script variable, private env file value, $random.uuid / $random.integer(1, 10).
   assert.equal(token.headers['x-api-key'], 'private-key');
@@ -173,6 +173,13 @@ test('JetBrains file: scripts, globals, dynamic variables, indented URL lines, m
     operationName: 'Items',
     variables: { first: 3 },
   });
+
+  // `# @name = create` names the request; a handler directly after the body is not body.
+  assert.equal(exchanges[6]?.source?.name, 'create');
+  const created = JSON.parse(create.body) as Record<string, string>;
+  assert.match(created.name ?? '', /^[A-Za-z]{6}$/);
+  assert.match(created.email ?? '', /^[a-z]+@[a-z]+\.com$/);
+  assert.deepEqual(exchanges[6]?.tests?.map((t) => [t.name, t.passed]), [['created', true]]);
 });
 
 test('unsupported features: each names itself, and the request is not sent', async () => {
@@ -194,5 +201,6 @@ test('unsupported features: each names itself, and the request is not sent', asy
   assert.match(errors[4] as string, /unsupported\.http:21:23: \{\{\$auth\.token\}\}: JetBrains' OAuth 2\.0 token .* is not supported/);
   assert.match(errors[5] as string, /unsupported\.http:24:1: not supported: JetBrains WebSocket requests/);
   assert.match(errors[6] as string, /unsupported\.http:27:1: JetBrains' "run" .* is not supported/);
+  assert.match(errors[7] as string, /unsupported\.http:33:3: \{\{\$projectRoot\}\}: JetBrains' project folder is not supported/);
   assert.deepEqual(sent.map((r) => r.url), ['/a%2Fb?q=x'], 'only the request with a mere warning was sent');
 });
