@@ -13,6 +13,7 @@ import { parseHttpFile } from '../core/language/parser.ts';
 import { requestAtLine } from '../core/language/ast.ts';
 import type { HttpFile } from '../core/language/ast.ts';
 import type { Exchange } from '../core/requests/exchange.ts';
+import { redactExchange } from '../core/requests/redact.ts';
 import type { HistoryStore } from './history.ts';
 import type { SessionRegistry } from './sessions.ts';
 import type { EnvironmentManager } from './environment-manager.ts';
@@ -233,7 +234,9 @@ export class RequestController implements vscode.Disposable {
     const { history, output } = this.#deps;
     // Ids are unique within one Runner only, and each send has its own Runner; history needs them unique for good.
     exchange.id = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-    for (const line of logLines(exchange)) output.appendLine(line);
+    // The output channel is as public as a log file: credentials and secrets masked, as in history.
+    const logged = this.#deps.settings().keepCredentials ? exchange : redactExchange(exchange, { secrets: this.#deps.environments.knownSecrets });
+    for (const line of logLines(logged)) output.appendLine(line);
     output.appendLine('');
     this.lastExchange = exchange;
     if (target.kind !== 'replay' && exchange.source?.line !== undefined) {

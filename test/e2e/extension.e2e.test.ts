@@ -166,6 +166,13 @@ test('a "$secret" environment value is asked for once, sent, and never written t
     }
     assert.match(text, /X-Token/);
     assert.ok(!text.includes('s3cr3t-e2e-value'), 'the secret is not in history');
+    let log = '';
+    for (let i = 0; i < 40 && !/X-Token: /.test(log); i++) {
+      log = vsc.outputChannel('Ricochet');
+      await vsc.page.waitForTimeout(250);
+    }
+    assert.match(log, /X-Token: ••••••/, 'the output channel logs the header, masked');
+    assert.ok(!log.includes('s3cr3t-e2e-value'), 'the secret is not in the output channel');
     await vsc.screenshot('secret');
   });
 });
