@@ -4,6 +4,7 @@
  * "Open Response Body in Editor".
  */
 import * as vscode from 'vscode';
+import fs from 'node:fs';
 import { ResponsePanel, historyEntryOf } from './panel/response-panel.ts';
 import type { JarCookie } from '../webview/protocol.ts';
 import { toCurl } from '../core/language/export.ts';
@@ -36,9 +37,19 @@ export class ResponsePresenter implements vscode.Disposable {
   }
 
   async show(exchange: Exchange): Promise<void> {
-    const { context, settings, history, sessions, environments, documents } = this.#deps;
+    const { context, settings, documents } = this.#deps;
     documents.remember(exchange);
     const s = settings();
+    // Without the webview bundle (a build without it), the read-only editor still shows the response.
+    if (!fs.existsSync(context.asAbsolutePath('dist/webview'))) {
+      await documents.show(exchange, s.previewColumn === 'current' ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside);
+      return;
+    }
+    this.#showInPanel(exchange, s);
+  }
+
+  #showInPanel(exchange: Exchange, s: RicochetSettings): void {
+    const { context, history, sessions, environments, documents } = this.#deps;
     ResponsePanel.show(context, exchange, {
       largeBodyThreshold: s.largeBodyThreshold,
       previewColumn: s.previewColumn,
