@@ -275,6 +275,12 @@ export async function resolveRequest(
       : h.name;
     headers.push([name, await resolver.substitute(h.value.text, { node: h.value, singleLine: `header "${h.name}"` })]);
   }
+  // Indexes of `headers` still match `request.headers` here (for the error position).
+  const auth = restClientAuth(headers);
+  if (auth.unsupported) {
+    const at = request.headers[auth.unsupported.index]?.value.range.start ?? request.range.start;
+    throw new ResolveError(`${auth.unsupported.feature} is not supported; compute the header elsewhere and pass it in a variable`, ctx.filePath, at);
+  }
   const url = normaliseUrl(await resolver.substitute(request.url.text, { node: request.url, singleLine: 'the request line (URL)' }), headers);
   if (!url) {
     const at: Range = request.requestLine?.range ?? request.range;
@@ -288,11 +294,6 @@ export async function resolveRequest(
     headers: dropContentType ? headers.filter(([n]) => n.toLowerCase() !== 'content-type') : headers,
   };
   if (body) spec.body = body;
-  const auth = restClientAuth(spec.headers);
-  if (auth.unsupported) {
-    const at = request.headers[auth.unsupported.index]?.value.range.start ?? request.range.start;
-    throw new ResolveError(`${auth.unsupported.feature} is not supported; compute the header elsewhere and pass it in a variable`, ctx.filePath, at);
-  }
   if (auth.digest) spec.digestAuth = auth.digest;
   if (request.body?.kind === 'graphql' && !header(headers, 'content-type')) spec.headers.push(['Content-Type', 'application/json']);
   applyMetadata(request, spec);
