@@ -539,7 +539,12 @@ class Parser {
     const t = line.slice(lead).trimEnd();
     const m = VARIABLE_DEFINITION.exec(t);
     if (!m) {
-      this.diag('a variable definition looks like @name = value', this.lineRange(i), 'invalid-variable-definition');
+      // `@name login` is a request name written without its comment marker.
+      const named = /^@name\s+(\S+)$/.exec(t);
+      const message = named
+        ? `to name the request write "# @name ${named[1]}"; a variable definition looks like @name = value`
+        : 'a variable definition looks like @name = value';
+      this.diag(message, this.lineRange(i), 'invalid-variable-definition');
       return;
     }
     const name = m[1] as string;

@@ -204,3 +204,11 @@ test('unsupported features: each names itself, and the request is not sent', asy
   assert.match(errors[7] as string, /unsupported\.http:33:3: \{\{\$projectRoot\}\}: JetBrains' project folder is not supported/);
   assert.deepEqual(sent.map((r) => r.url), ['/a%2Fb?q=x'], 'only the request with a mere warning was sent');
 });
+
+test('a request name written without its comment marker says how to write it', () => {
+  const file = parseHttpFile('@name login\nPOST http://127.0.0.1/login\n', { uri: 'slip.http' });
+  assert.deepEqual(
+    file.diagnostics.map((d) => [d.range.start.line, d.severity, d.message]),
+    [[0, 'error', 'to name the request write "# @name login"; a variable definition looks like @name = value']],
+  );
+});
