@@ -192,7 +192,8 @@ async function throughput(url: string, clients: string[], rows: Row[]): Promise<
     }
     log(`${spec.title}: warm-up`);
     for (const worker of alive) {
-      const result = await worker.round(request(Math.min(DURATION_MS, 500)));
+      // Long enough for the JIT to reach its optimised tiers in every client.
+      const result = await worker.round(request(quick ? 300 : 2000));
       if (result.error) {
         const row = byClient.get(worker.name);
         if (row) row.note = result.error;
@@ -309,7 +310,7 @@ function machine(): string {
     `- machine: ${os.availableParallelism()} CPUs (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}; load average at start ${LOAD_AT_START}, at end ${os.loadavg()[0]?.toFixed(1)}`,
     `- Node ${process.versions.node}; undici ${version('undici')} (global fetch: bundled undici ${process.versions.undici ?? '?'}); got ${version('got')}; axios ${version('axios')}; tough-cookie ${version('tough-cookie')}`,
     `- Ricochet loaded from: ${ricochetEntry() ? path.relative(ROOT, ricochetEntry() ?? '') : 'not available yet'}`,
-    `- settings: ${ROUNDS} rounds × ${DURATION_MS} ms per client and scenario (after a warm-up round), clients interleaved; stream ${STREAM_ROUNDS} round(s) in a fresh process each; cold start ${COLD_ROUNDS} runs${quick ? '; --quick' : ''}`,
+    `- settings: ${ROUNDS} rounds × ${DURATION_MS} ms per client and scenario (after a ${quick ? 300 : 2000} ms warm-up round), clients interleaved; stream ${STREAM_ROUNDS} round(s) in a fresh process each; cold start ${COLD_ROUNDS} runs${quick ? '; --quick' : ''}`,
   ].join('\n');
 }
 
