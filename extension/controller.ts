@@ -234,9 +234,8 @@ export class RequestController implements vscode.Disposable {
     const { history, output } = this.#deps;
     // Ids are unique within one Runner only, and each send has its own Runner; history needs them unique for good.
     exchange.id = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-    // The output channel is as public as a log file: credentials and secrets masked, as in history.
-    const logged = this.#deps.settings().keepCredentials ? exchange : redactExchange(exchange, { secrets: this.#deps.environments.knownSecrets });
-    for (const line of logLines(logged)) output.appendLine(line);
+    // The output channel is as public as a log file: logLines masks credentials, secrets go here.
+    for (const line of logLines(redactExchange(exchange, { secrets: this.#deps.environments.knownSecrets }))) output.appendLine(line);
     output.appendLine('');
     this.lastExchange = exchange;
     if (target.kind !== 'replay' && exchange.source?.line !== undefined) {

@@ -5,6 +5,7 @@
  */
 import { finalHop, totalTime } from '../core/requests/exchange.ts';
 import type { Exchange, HeaderList } from '../core/requests/exchange.ts';
+import { redactExchange } from '../core/requests/redact.ts';
 
 export function formatBytes(n: number): string {
   if (n < 0) return '? B';
@@ -148,8 +149,12 @@ export function exchangeAsText(exchange: Exchange): string {
   return lines.join('\n');
 }
 
-/** Lines for the output channel: what was sent (every hop) and what came back. */
+/**
+ * Lines for the output channel: what was sent (every hop) and what came back. Credentials are
+ * masked (the channel is as public as a log file); secrets must be scrubbed by the caller.
+ */
 export function logLines(exchange: Exchange): string[] {
+  exchange = redactExchange(exchange);
   const lines: string[] = [];
   const src = exchange.source?.file ? ` (${exchange.source.file}:${(exchange.source.line ?? 0) + 1})` : '';
   lines.push(`[${exchange.startedAt}] ${exchange.source?.name ?? exchange.source?.title ?? 'request'}${src}`);

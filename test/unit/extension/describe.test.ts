@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyText, describeError, exchangeAsText, summaryLine } from '../../../extension/describe.ts';
+import { bodyText, describeError, exchangeAsText, logLines, summaryLine } from '../../../extension/describe.ts';
 import type { Exchange } from '../../../core/requests/exchange.ts';
 
 const enc = new TextEncoder();
@@ -43,4 +43,14 @@ test('the response editor text is an HTTP message with pretty JSON', () => {
 test('a variable refused in Restricted Mode says why and what to do', () => {
   const msg = describeError(ex({ error: { name: 'VariableError', message: '/w/a.http:1:37: {{$processEnv HOME}}: reading the process environment variables is not allowed in restricted mode (untrusted workspace)' } }));
   assert.match(msg!, /^\/w\/a\.http:1:37: \{\{\$processEnv HOME\}\}.*Restricted Mode.*trust the folder/);
+});
+
+test('output channel lines show what was sent, with credentials masked', () => {
+  const e = ex({ status: 200 });
+  e.hops[0]!.request.headers = [['Authorization', 'Bearer tok-123456'], ['Cookie', 'sid=abcdef'], ['Accept', '*/*']];
+  const log = logLines(e).join('\n');
+  assert.match(log, /→ GET https:\/\/127\.0\.0\.1:8443\/x/);
+  assert.match(log, /Authorization: Bearer ••••••/);
+  assert.match(log, /Accept: \*\/\*/);
+  assert.ok(!log.includes('tok-123456') && !log.includes('abcdef'));
 });
