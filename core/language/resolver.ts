@@ -82,6 +82,15 @@ async function bodyLines(node: TextNode, resolver: VariableResolver): Promise<st
   return out;
 }
 
+/**
+ * REST Client's default form encoding ("automatic", the `encodeurl` rule): characters that may
+ * not appear in a URL (space, quotes, `#`, non-ASCII, …) are percent-encoded as UTF-8; `%XX`
+ * escapes already written, `&`, `=` and `+` are kept, so an encoded body is sent unchanged.
+ */
+export function encodeFormText(text: string): string {
+  return text.replace(/[^!%&-;=?-\[\]_a-z~]|%(?![0-9A-Fa-f]{2})/giu, (c) => (c === '%' ? '%25' : c.isWellFormed() ? encodeURIComponent(c) : '%EF%BF%BD'));
+}
+
 function header(headers: HeaderList, name: string): string | undefined {
   const wanted = name.toLowerCase();
   return headers.find(([n]) => n.toLowerCase() === wanted)?.[1];
@@ -112,7 +121,7 @@ async function resolveBody(request: HttpRequestNode, headers: HeaderList, resolv
     case 'form': {
       // REST Client and JetBrains join `&` continuation lines without whitespace.
       const text = (await bodyLines(body.text, resolver)).map((l) => l.trim()).filter(Boolean).join('');
-      return { body: { kind: 'text', text } };
+      return { body: { kind: 'text', text: encodeFormText(text) } };
     }
     case 'graphql': {
       const graphql = body.graphql as NonNullable<typeof body.graphql>;
@@ -295,7 +304,11 @@ export async function resolveRequest(
   };
   if (body) spec.body = body;
   if (auth.digest) spec.digestAuth = auth.digest;
-  if (request.body?.kind === 'graphql' && !header(headers, 'content-type')) spec.headers.push(['Content-Type', 'application/json']);
+  if (request.body?.kind === 'graphql') {
+    // REST Client's marker header is for REST Client, not the server: it is not sent.
+    spec.headers = spec.headers.filter(([n]) => n.toLowerCase() !== 'x-request-type');
+    if (!header(headers, 'content-type')) spec.headers.push(['Content-Type', 'application/json']);
+  }
   applyMetadata(request, spec);
   return spec;
 }

@@ -89,9 +89,10 @@ test('REST Client file: every request is sent as REST Client sends it', async ()
   // 3: `?` / `&` continuation lines; a relative URL completed from Host.
   assert.equal(search.url, '/search?q=rest%20client&page=2');
 
-  // 4: form fields on `&` lines joined without whitespace; {{%secret}} percent-encoded.
+  // 4: form fields on `&` lines joined without whitespace; {{%secret}} percent-encoded; what may
+  // not stand in a URL is encoded as REST Client does by default, %25 written by hand is kept.
   assert.equal(form.headers['content-type'], 'application/x-www-form-urlencoded');
-  assert.equal(form.body, 'grant_type=password&username=ada&password=s3%20cret');
+  assert.equal(form.body, 'grant_type=password&username=ada&password=s3%20cret&scope=read%20write&note=50%25%20off,%20Z%C3%BCrich');
 
   // 5, 6: Basic shorthands are base64-encoded (the password may hold a space; after the first colon, more colons).
   assert.equal(basic.headers.authorization, `Basic ${Buffer.from('ada:s3 cret').toString('base64')}`);
@@ -114,7 +115,10 @@ test('REST Client file: every request is sent as REST Client sends it', async ()
   assert.match(String(event.day), /^\d{4}-\d{2}-\d{2}$/);
   assert.equal(event.shared, 'hello');
 
-  // 9: GraphQL: query + variables as one JSON body, operationName from the query.
+  // 9: GraphQL: query + variables as one JSON body, operationName from the query; the
+  // X-Request-Type marker stays in the editor.
+  assert.equal(graphql.headers['x-request-type'], undefined);
+  assert.equal(graphql.headers['content-type'], 'application/json');
   assert.deepEqual(JSON.parse(graphql.body), {
     query: 'query Book($id: ID!) {\n  book(id: $id) { title }\n}',
     operationName: 'Book',
