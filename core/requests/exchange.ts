@@ -163,12 +163,15 @@ export function totalTime(exchange: Exchange): number {
   return exchange.hops.reduce((sum, hop) => sum + hop.timings.total, 0);
 }
 
-/** JSON-safe form: every `Uint8Array` becomes `{ $base64: '…' }`. */
+/** JSON-safe form: every `Uint8Array` (Node Buffers included) becomes `{ $base64: '…' }`. */
 export function exchangeToJSON(exchange: Exchange): unknown {
   return JSON.parse(
-    JSON.stringify(exchange, (_key, value: unknown) =>
-      value instanceof Uint8Array ? { $base64: Buffer.from(value).toString('base64') } : value,
-    ),
+    JSON.stringify(exchange, function (this: Record<string, unknown>, key: string, value: unknown) {
+      // A Buffer's own toJSON has already run by the time the replacer sees `value`, so look at
+      // the holder's original property.
+      const original = this[key];
+      return original instanceof Uint8Array ? { $base64: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') } : value;
+    }),
   );
 }
 
