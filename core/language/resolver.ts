@@ -101,7 +101,7 @@ function normaliseUrl(url: string, headers: HeaderList): string {
   if (url.startsWith('/')) {
     // REST Client: `GET /path` + `Host: example.com`.
     const host = header(headers, 'host');
-    if (host) return `${/:443$/.test(host) ? 'https' : 'http'}://${host}${url}`;
+    if (host) return `${/:(?:443|8443)$/.test(host) ? 'https' : 'http'}://${host}${url}`;
     return url;
   }
   return url ? `http://${url}` : url;
