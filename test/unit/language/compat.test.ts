@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHttpFile } from '../../../core/language/parser.ts';
+import { resolveRequest } from '../../../core/language/resolver.ts';
 import { Runner } from '../../../core/language/runner.ts';
 import type { Exchange } from '../../../core/requests/exchange.ts';
 
@@ -218,7 +219,6 @@ test('a request name written without its comment marker says how to write it', (
 });
 
 test('a relative URL with Host: port 443 or 8443 means https, as in REST Client', async () => {
-  const { resolveRequest } = await import('../../../core/language/resolver.ts');
   const file = parseHttpFile('GET /a\nHost: api.test:8443\n\n###\nGET /b\nHost: api.test:443\n\n###\nGET /c\nHost: api.test:8080\n', { uri: 'hosts.http' });
   const urls = await Promise.all(file.requests.map(async (r) => (await resolveRequest(file, r)).url));
   assert.deepEqual(urls, ['https://api.test:8443/a', 'https://api.test:443/b', 'http://api.test:8080/c']);
