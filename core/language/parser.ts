@@ -587,8 +587,16 @@ class Parser {
     }
     let httpVersion: string | undefined;
     let httpVersionRange: Range | undefined;
+    // JetBrains: `GET http://h/ HTTP/2 (Prior Knowledge)` (cleartext HTTP/2 without upgrade).
+    const prior = /\s(HTTP\/2)\s+\(Prior Knowledge\)$/i.exec(line.slice(0, urlEnd));
+    if (prior && prior.index + 1 > urlStart) {
+      httpVersion = 'HTTP/2';
+      httpVersionRange = range(i, prior.index + 1, i, urlEnd);
+      this.diag('HTTP/2 with prior knowledge is not supported: the request is sent as HTTP/1.1, or HTTP/2 if TLS negotiates it', httpVersionRange, 'unsupported-metadata', 'warning');
+      urlEnd = line.slice(0, prior.index).trimEnd().length;
+    }
     const lastSpace = Math.max(line.lastIndexOf(' ', urlEnd - 1), line.lastIndexOf('\t', urlEnd - 1));
-    if (lastSpace >= urlStart) {
+    if (!prior && lastSpace >= urlStart) {
       const last = line.slice(lastSpace + 1, urlEnd);
       if (HTTP_VERSION.test(last)) {
         httpVersion = last.toUpperCase();

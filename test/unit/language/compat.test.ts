@@ -140,8 +140,8 @@ test('REST Client file: every request is sent as REST Client sends it', async ()
 
 test('JetBrains file: scripts, globals, dynamic variables, indented URL lines, multipart, HTTP/2, >>!', async () => {
   const { exchanges, sent } = await runFixture('jetbrains.http');
-  assert.deepEqual(exchanges.map((e) => e.error?.message), new Array(7).fill(undefined), 'no request failed');
-  const [token, items, search, upload, report, graphql, create] = sent as Received[] & { length: 7 };
+  assert.deepEqual(exchanges.map((e) => e.error?.message), new Array(8).fill(undefined), 'no request failed');
+  const [token, items, search, upload, report, graphql, create, h2c] = sent as Received[] & { length: 8 };
 
   // Pre-request script variable, private env file value, $random.uuid / $random.integer(1, 10).
   assert.equal(token.headers['x-api-key'], 'private-key');
@@ -185,6 +185,10 @@ test('JetBrains file: scripts, globals, dynamic variables, indented URL lines, m
   assert.match(created.name ?? '', /^[A-Za-z]{6}$/);
   assert.match(created.email ?? '', /^[a-z]+@[a-z]+\.com$/);
   assert.deepEqual(exchanges[6]?.tests?.map((t) => [t.name, t.passed]), [['created', true]]);
+
+  // `HTTP/2 (Prior Knowledge)` is not part of the URL; the result says it was not honoured.
+  assert.equal(h2c.url, '/h2c');
+  assert.match(exchanges[7]?.notices?.join('\n') ?? '', /HTTP\/2 with prior knowledge is not supported/);
 });
 
 test('unsupported features: each names itself, and the request is not sent', async () => {
