@@ -231,6 +231,16 @@ export function restClientAuth(headers: HeaderList): { digest?: [user: string, p
   return digest ? { digest } : {};
 }
 
+/** The data texts of a curl request, where a variable's line breaks are harmless. */
+function curlData(spec: RequestSpec): string[] {
+  const body = spec.body;
+  if (!body) return [];
+  if (body.kind === 'text') return [body.text];
+  if (body.kind === 'form') return body.fields.flat();
+  if (body.kind === 'multipart') return body.parts.map((p) => p.value ?? '');
+  return [];
+}
+
 function applyMetadata(request: HttpRequestNode, spec: RequestSpec): void {
   for (const meta of request.metadata) {
     switch (meta.keyword) {
@@ -266,13 +276,26 @@ export async function resolveRequest(
   resolver: VariableResolver = createResolver(file, request, ctx),
 ): Promise<RequestSpec> {
   if (request.kind === 'curl' && request.curl) {
-    const text = await resolver.substitute(request.curl.text.text, { node: request.curl.text });
+    const lineBreaks: Array<{ expression: string; value: string; at: Position }> = [];
+    const text = await resolver.substitute(request.curl.text.text, { node: request.curl.text, lineBreaks });
     let spec: RequestSpec;
     try {
       spec = parseCurl(text, { cwd: baseDir(ctx) });
     } catch (error) {
-      if (error instanceof CurlParseError) throw new ResolveError(error.message, ctx.filePath, request.curl.range.start);
-      throw error;
+      if (!(error instanceof CurlParseError)) throw error;
+      // A line break from a variable is the likely culprit: name it and where it was used.
+      const culprit = lineBreaks[0];
+      if (culprit) {
+        throw new ResolveError(`{{${culprit.expression}}} contains a line break, which breaks the curl command: ${error.message}`, ctx.filePath, culprit.at);
+      }
+      throw new ResolveError(error.message, ctx.filePath, request.curl.range.start);
+    }
+    // Line breaks belong in data (`-d '{{json}}'`) only; anywhere else they split the command
+    // and could smuggle in options or headers.
+    const data = curlData(spec);
+    const outside = lineBreaks.find((lb) => !data.some((d) => d.includes(lb.value)));
+    if (outside) {
+      throw new ResolveError(`{{${outside.expression}}} contains a line break and is used outside the data of the curl command; the request was not sent`, ctx.filePath, outside.at);
     }
     applyMetadata(request, spec);
     return spec;

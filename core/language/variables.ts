@@ -62,6 +62,8 @@ export interface TextOrigin {
    * split the request (header injection).
    */
   singleLine?: string;
+  /** Collects the variables whose values hold CR or LF, with their positions (for curl commands, where data may span lines). */
+  lineBreaks?: Array<{ expression: string; value: string; at: Position }>;
 }
 
 export interface FoundVariable {
@@ -155,6 +157,7 @@ export class VariableResolver {
       let value: string;
       try {
         value = await this.value(v.expression);
+        if (origin.lineBreaks && !v.percentEncode && /[\r\n]/.test(value)) origin.lineBreaks.push({ expression: v.expression, value, at: pos });
         if (origin.singleLine !== undefined && !v.percentEncode && /[\r\n]/.test(value)) {
           const which = value.includes('\r') ? (value.includes('\n') ? 'CR LF' : 'CR') : 'LF';
           throw new VariableError(

@@ -59,3 +59,15 @@ test('the runner sends nothing and reports the variable', async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+test('in a curl command a line break is allowed inside the data only; elsewhere the error names the variable', async () => {
+  const resolveCurl = (text: string, v: string) => resolveWith(text, { v });
+  // Unquoted, the line break would end the URL and turn "-k" into an option (TLS verification off).
+  await assert.rejects(
+    resolveCurl('curl http://127.0.0.1/x{{v}}\n', 'a\n-k'),
+    /api\.http:1:24: \{\{v\}\} contains a line break and is used outside the data of the curl command; the request was not sent/,
+  );
+  await assert.rejects(resolveCurl('curl -H "X-T: {{v}}" http://127.0.0.1/\n', 'a\r\nX-Evil: 1'), /api\.http:1:15: \{\{v\}\} contains a line break, which breaks the curl command/);
+  const spec = await resolveCurl("curl -d '{\"note\": \"{{v}}\"}' http://127.0.0.1/\n", 'two\nlines');
+  assert.deepEqual(spec.body, { kind: 'text', text: '{"note": "two\nlines"}' });
+});
