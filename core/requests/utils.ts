@@ -54,14 +54,22 @@ export function getEncodingFromHeaders(headers: { get(name: string): string | un
 
 /** Decodes bytes with a charset label, falling back to UTF-8 for labels TextDecoder doesn't know. */
 export function decodeText(bytes: Uint8Array, encoding: string | undefined): string {
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(encoding ?? 'utf-8');
-  } catch {
-    decoder = new TextDecoder('utf-8');
+  const label = encoding ?? 'utf-8';
+  // A non-streaming decode keeps no state, so one decoder per label serves every response.
+  let decoder = decoders.get(label);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      decoder = new TextDecoder('utf-8');
+    }
+    if (decoders.size >= 64) decoders.clear();
+    decoders.set(label, decoder);
   }
   return decoder.decode(bytes);
 }
+
+const decoders = new Map<string, TextDecoder>();
 
 /** The response's text decoded with its declared encoding (Requests' `get_unicode_from_response`). */
 export function getUnicodeFromResponse(response: { content: Uint8Array; headers: CaseInsensitiveDict<string> }): string {
