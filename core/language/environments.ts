@@ -36,6 +36,8 @@ export function toEnvironmentSet(data: unknown, file?: string): EnvironmentSet {
   }
   const set: EnvironmentSet = {};
   for (const [env, vars] of Object.entries(data as Record<string, unknown>)) {
+    // A JSON schema reference for editors is not an environment.
+    if (env === '$schema' && typeof vars === 'string') continue;
     if (!vars || typeof vars !== 'object' || Array.isArray(vars)) {
       throw new EnvironmentError(`${file ?? 'environments'}: environment "${env}" must be an object of variables`, file);
     }
