@@ -227,3 +227,12 @@ test('a relative URL with Host: port 443 or 8443 means https, as in REST Client'
   const urls = await Promise.all(file.requests.map(async (r) => (await resolveRequest(file, r)).url));
   assert.deepEqual(urls, ['https://api.test:8443/a', 'https://api.test:443/b', 'http://api.test:8080/c']);
 });
+
+test('indented URL lines: variables keep their own positions; indented headers stay headers', () => {
+  const file = parseHttpFile('GET http://127.0.0.1/api/\n    items?\n    id={{id}}&\n  Accept: text/plain\n', { uri: 'long.http' });
+  const request = file.requests[0]!;
+  assert.equal(request.url.text, 'http://127.0.0.1/api/items?id={{id}}&');
+  assert.deepEqual(request.url.variables.map((v) => [v.name, v.range.start]), [['id', { line: 2, character: 7 }]]);
+  assert.deepEqual(request.headers.map((h) => [h.name, h.value.text]), [['Accept', 'text/plain']]);
+  assert.deepEqual(file.diagnostics, []);
+});
