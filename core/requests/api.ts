@@ -3,8 +3,8 @@
  *
  *   const r = await requests.get('https://example.com/', { params: { q: 'x' } });
  *
- * With `stream: true` the Session stays open until the body is read to its end or the response
- * is closed: closing it first would wait for a body nobody can read yet.
+ * With `stream: true` the Session is closed without waiting: its pool shuts once the body has
+ * been received (awaiting that here would wait for a body nobody can read yet).
  */
 import { Session } from './sessions.ts';
 import type { RequestOptions } from './sessions.ts';
@@ -19,10 +19,10 @@ export async function request(method: string, url: string, options: RequestOptio
     await session.close();
     throw error;
   }
-  const body = response.raw;
-  if (body && !body.closed) {
-    // Ends with the body: 'close' follows both the last chunk and response.close().
-    body.once('close', () => void session.close());
+  if (response.raw) {
+    // Closing lets the request in flight finish first: not awaited, or it would wait for a body
+    // nobody can read before this returns. The pool shuts as soon as the body is received.
+    session.close().catch(() => {});
   } else {
     await session.close();
   }

@@ -12,6 +12,7 @@ const closed: Array<Promise<void>> = [];
 
 before(async () => {
   server = http.createServer((req, res) => {
+    if (req.url === '/small') return void res.end('hello');
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(SIZE) });
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     let sent = 0;
@@ -24,6 +25,8 @@ before(async () => {
     };
     pump();
   });
+  // Idle connections stay open on the server's side: only the client closing them ends them.
+  server.keepAliveTimeout = 60_000;
   server.on('connection', (socket: Socket) => closed.push(new Promise((resolve) => socket.once('close', () => resolve()))));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -53,4 +56,12 @@ test('one-shot get with stream: true closed unread lets its connection go', { ti
 test('one-shot get without stream still returns the whole body', { timeout: 30_000 }, async () => {
   const r = await requests.get(url);
   assert.equal(r.content.length, SIZE);
+});
+
+test('one-shot get with stream: true left unread lets its connection go once the body is received', { timeout: 30_000 }, async () => {
+  const before = closed.length;
+  const r = await requests.get(`${url}small`, { stream: true });
+  // Not read, not closed: the throwaway Session must still not hold the connection (or the process).
+  await closed[before];
+  assert.equal(new TextDecoder().decode(await r.read()), 'hello');
 });
