@@ -11,6 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Session } from '../core/requests/sessions.ts';
 import { RequestsCookieJar } from '../core/requests/cookies.ts';
+import { selectProxy } from '../core/requests/utils.ts';
 import type { PreparedRequest } from '../core/requests/models.ts';
 import type { SessionSendOptions } from '../core/requests/sessions.ts';
 import type { Response } from '../core/requests/models.ts';
@@ -20,13 +21,29 @@ import type { ClientCertificate, RicochetSettings } from './settings.ts';
 
 const NO_ENV = '(none)';
 
-/** A Session that picks the client certificate configured for the request's host. */
+/** What the caller asked for `verify`, kept on options this class relaxed (redirect hops come back with them). */
+const ASKED_VERIFY = Symbol('verify before http.proxyStrictSSL');
+type EditorSendOptions = SessionSendOptions & { [ASKED_VERIFY]?: SessionSendOptions['verify'] };
+
+/**
+ * A Session that picks the client certificate configured for the request's host, and applies
+ * VS Code's `http.proxyStrictSSL: false` — certificates are not verified for requests that go
+ * through the configured `http.proxy` (as VS Code does for its own requests; corporate proxies
+ * often re-sign TLS) — while requests that go direct are verified as usual.
+ */
 export class EditorSession extends Session {
   clientCertificates: Record<string, ClientCertificate> = {};
+  proxyStrictSSL = true;
 
-  override send(request: PreparedRequest, options: SessionSendOptions = {}): Promise<Response> {
-    const cert = options.cert ?? certificateFor(this.clientCertificates, request.url ?? '');
-    return super.send(request, cert ? { ...options, cert } : options);
+  override send(request: PreparedRequest, options: EditorSendOptions = {}): Promise<Response> {
+    const url = request.url ?? '';
+    const cert = options.cert ?? certificateFor(this.clientCertificates, url);
+    // A redirect hop arrives with the previous hop's options: decide again from what the caller asked.
+    const asked = ASKED_VERIFY in options ? options[ASKED_VERIFY] : options.verify;
+    const relax = !this.proxyStrictSSL && selectProxy(url, options.proxies ?? this.proxies) !== undefined;
+    const out: EditorSendOptions = { ...options, verify: relax ? false : asked, [ASKED_VERIFY]: asked };
+    if (cert) out.cert = cert;
+    return super.send(request, out);
   }
 }
 
@@ -36,6 +53,7 @@ export function applySettings(session: EditorSession, settings: RicochetSettings
   session.verify = settings.verify;
   session.maxRedirects = settings.maxRedirects;
   session.clientCertificates = settings.certificates;
+  session.proxyStrictSSL = settings.proxyStrictSSL;
 }
 
 export interface SessionRegistryOptions {

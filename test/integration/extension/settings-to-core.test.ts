@@ -82,3 +82,50 @@ test('an expired certificate fails with a message that says what to do', async (
     await server.close();
   }
 });
+
+test('http.proxyStrictSSL: false skips certificate checks for requests through http.proxy only', async () => {
+  // A proxy that re-signs TLS (here: a self-signed server behind the proxy's pretend DNS).
+  const server = await startTlsServer({ cert: certs.selfSigned.cert, key: certs.selfSigned.key });
+  const proxy = await startProxy({ hosts: { 'secure.example.test': server.port } });
+  try {
+    const url = `https://secure.example.test:${server.port}/get`;
+    const strict = await send({ 'http.proxy': proxy.url }, url);
+    assert.equal(strict.error?.name, 'SSLError', 'by default the certificate is checked through the proxy too');
+
+    const relaxed = await send({ 'http.proxy': proxy.url, 'http.proxyStrictSSL': false }, url);
+    assert.equal(relaxed.error, undefined, relaxed.error?.message);
+    assert.equal(relaxed.hops.at(-1)?.response?.statusCode, 200);
+    assert.ok(proxy.seen.some((r) => r.method === 'CONNECT' && r.target.startsWith('secure.example.test')), 'it went through the proxy');
+
+    const direct = await send({ 'http.proxyStrictSSL': false }, `${server.url}/get`);
+    assert.equal(direct.error?.name, 'SSLError', 'a request that goes direct is still verified');
+  } finally {
+    await proxy.close();
+    await server.close();
+  }
+});
+
+test('http.proxyStrictSSL: false does not leak to a redirect hop that leaves the proxy', async () => {
+  // The proxy is set for http only: the first hop goes through it, the https hop it redirects to goes direct.
+  const server = await startTlsServer({ cert: certs.selfSigned.cert, key: certs.selfSigned.key });
+  const proxy = await startProxy({ hosts: { 'open.example.test': httpbin.port } });
+  try {
+    const target = encodeURIComponent(`${server.url}/get`);
+    const { settings } = readSettings((key) => (key === 'http.proxyStrictSSL' ? false : undefined));
+    const registry = new SessionRegistry({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'ricochet-settings-')), configure: (s) => applySettings(s, settings) });
+    const session = await registry.get(undefined);
+    session.proxies = { http: proxy.url };
+    const runner = new Runner({ ...runnerOptionsFrom(settings), session });
+    try {
+      const exchange = await runner.runRequest({ path: path.join(os.tmpdir(), 'settings.http'), text: `GET http://open.example.test/redirect-to?url=${target}\n` }, 0);
+      assert.ok(proxy.seen.some((r) => r.target.startsWith('http://open.example.test/')), 'the first hop went through the proxy');
+      assert.equal(exchange.error?.name, 'SSLError', 'the direct https hop was verified');
+    } finally {
+      await runner.close();
+      await registry.dispose();
+    }
+  } finally {
+    await proxy.close();
+    await server.close();
+  }
+});
