@@ -581,7 +581,8 @@ class Hop implements Dispatcher.DispatchHandler {
 
     if (this.#options.stream) {
       const wire = new Readable({
-        highWaterMark: 64 * 1024,
+        // Room for a few socket reads: at 64 KiB the socket paused and resumed on every chunk.
+        highWaterMark: 256 * 1024,
         read: () => {
           // The reader wants more: the server is on the clock again.
           if (controller.paused) this.#armIdle();
