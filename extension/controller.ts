@@ -7,15 +7,13 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Runner } from '../core/language/runner.ts';
-import type { RunnerOptions } from '../core/language/runner.ts';
 import { parseHttpFile } from '../core/language/parser.ts';
 import { requestAtLine } from '../core/language/ast.ts';
 import type { HttpFile } from '../core/language/ast.ts';
 import type { Exchange } from '../core/requests/exchange.ts';
 import { redactExchange } from '../core/requests/redact.ts';
 import type { HistoryStore } from './history.ts';
-import type { SessionRegistry } from './sessions.ts';
+import type { SendRunnerOptions, SessionRegistry } from './sessions.ts';
 import type { EnvironmentManager } from './environment-manager.ts';
 import type { RicochetSettings } from './settings.ts';
 import { runnerOptionsFrom } from './settings.ts';
@@ -174,12 +172,9 @@ export class RequestController implements vscode.Disposable {
     this.#stateChanged();
 
     const trusted = vscode.workspace.isTrusted;
-    const session = await sessions.get(envName);
     const folder = target.kind === 'replay' ? vscode.workspace.workspaceFolders?.[0] : vscode.workspace.getWorkspaceFolder(target.uri);
-    const options: RunnerOptions = {
+    const options: SendRunnerOptions = {
       ...runnerOptionsFrom(settings),
-      session,
-      envName,
       environments: environments.environmentsForRunner(),
       variables: secrets,
       allowScripts: trusted,
@@ -196,7 +191,6 @@ export class RequestController implements vscode.Disposable {
       },
       onExchange: (exchange) => void this.#record(exchange, target, uriKey).catch((e: unknown) => output.appendLine(`! could not record the exchange: ${(e as Error).message}`)),
     };
-    const runner = new Runner(options);
 
     // Only slow requests get a notification; fast ones would just flash.
     let finished = false;
@@ -211,9 +205,10 @@ export class RequestController implements vscode.Disposable {
     }, PROGRESS_AFTER_MS);
 
     try {
-      let results: Exchange[];
-      if (which === undefined) results = await runner.runFile(source);
-      else results = [await runner.runRequest(source, which)];
+      // The workspace + environment's Runner: named requests already sent are not sent again.
+      const results = await sessions.withRunner(envName, folder?.uri.fsPath, options, async (runner) =>
+        which === undefined ? runner.runFile(source) : [await runner.runRequest(source, which)],
+      );
       const shown = results.at(-1);
       if (shown) await this.#present(shown, target);
     } catch (error) {
@@ -225,14 +220,13 @@ export class RequestController implements vscode.Disposable {
       clearTimeout(progressTimer);
       this.#running.delete(id);
       this.#stateChanged();
-      await runner.close().catch(() => undefined);
       await sessions.save(envName).catch((e: unknown) => output.appendLine(`! could not save cookies: ${(e as Error).message}`));
     }
   }
 
   async #record(exchange: Exchange, target: Target, uriKey: string): Promise<void> {
     const { history, output } = this.#deps;
-    // Ids are unique within one Runner only, and each send has its own Runner; history needs them unique for good.
+    // Ids are unique within one Runner only; history needs them unique for good.
     exchange.id = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
     // The output channel is as public as a log file: logLines masks credentials, secrets go here.
     for (const line of logLines(redactExchange(exchange, { secrets: this.#deps.environments.knownSecrets }))) output.appendLine(line);

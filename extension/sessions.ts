@@ -1,10 +1,14 @@
 /**
  * One `Session` per workspace and environment, so cookies flow from one request to the next and
  * switching environment switches cookie jars. Each jar is saved (atomically) in the workspace
- * storage folder handed in, so cookies survive a reload. No `vscode` in here.
+ * storage folder handed in, so cookies survive a reload. Alongside each Session, one long-lived
+ * `Runner` per workspace folder + environment keeps the results of named requests, so
+ * `{{login.response.body.$.token}}` sends `login` only when it was not sent yet, and a manual
+ * send of `login` updates what later requests use. No `vscode` in here.
  *
  *   const sessions = new SessionRegistry({ dir: storage, configure: (s) => { s.proxies = … } });
  *   const s = await sessions.get('dev');   // same Session until clearCookies / dispose
+ *   await sessions.withRunner('dev', folder, options, (runner) => runner.runRequest(source, 0));
  *   await sessions.save('dev');            // after a request
  */
 import fs from 'node:fs/promises';
@@ -15,6 +19,8 @@ import { selectProxy } from '../core/requests/utils.ts';
 import type { PreparedRequest } from '../core/requests/models.ts';
 import type { SessionSendOptions } from '../core/requests/sessions.ts';
 import type { Response } from '../core/requests/models.ts';
+import { Runner } from '../core/language/runner.ts';
+import type { RunnerOptions } from '../core/language/runner.ts';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.ts';
 import { certificateFor } from './settings.ts';
 import type { ClientCertificate, RicochetSettings } from './settings.ts';
@@ -66,9 +72,19 @@ export interface SessionRegistryOptions {
   onWarning?: (message: string) => void;
 }
 
+/** This send's Runner options; the session and environment come from the registry. */
+export type SendRunnerOptions = Omit<RunnerOptions, 'session' | 'envName'>;
+
+interface HeldRunner {
+  runner: Runner;
+  envKey: string;
+  busy: boolean;
+}
+
 export class SessionRegistry {
   #options: SessionRegistryOptions;
   #sessions = new Map<string, Promise<EditorSession>>();
+  #runners = new Map<string, HeldRunner>();
 
   constructor(options: SessionRegistryOptions) {
     this.#options = options;
@@ -97,8 +113,63 @@ export class SessionRegistry {
     await writeFileAtomic(this.#jarFile(key), JSON.stringify(session.cookies.toJSON()));
   }
 
-  /** Forgets the cookies of one environment, or of every environment when none is named. */
+  /**
+   * Runs `send` on the Runner of this workspace folder + environment. The Runner lives on between
+   * sends (named results are kept); each send gives it this send's options (signal, callbacks,
+   * settings). A Runner is not made for overlapping runs, so while it is busy another send gets a
+   * Runner of its own for that one send (its dependencies are sent again).
+   */
+  async withRunner<T>(envName: string | undefined, folder: string | undefined, options: SendRunnerOptions, send: (runner: Runner) => Promise<T>): Promise<T> {
+    const envKey = envName ?? NO_ENV;
+    const session = await this.get(envName);
+    const runnerOptions: RunnerOptions = { ...options, session, ...(envName !== undefined ? { envName } : {}) };
+    const key = JSON.stringify([folder ?? '', envKey]);
+    let held = this.#runners.get(key);
+    if (held && held.runner.session !== session) {
+      this.#runners.delete(key);
+      await held.runner.close();
+      held = undefined;
+    }
+    if (held?.busy) {
+      const own = new Runner(runnerOptions);
+      try {
+        return await send(own);
+      } finally {
+        await own.close();
+      }
+    }
+    if (held) {
+      // The Runner reads its public `options` object on every use: this send's values replace the last send's.
+      const live = held.runner.options as Record<string, unknown>;
+      for (const name of Object.keys(live)) delete live[name];
+      Object.assign(live, runnerOptions);
+    } else {
+      held = { runner: new Runner({ ...runnerOptions }), envKey, busy: false };
+      this.#runners.set(key, held);
+    }
+    held.busy = true;
+    try {
+      return await send(held.runner);
+    } finally {
+      held.busy = false;
+    }
+  }
+
+  /** Forgets the named-request results of one environment (every one when none is named): the next send starts afresh. */
+  async forgetResults(envName?: string): Promise<void> {
+    for (const [key, held] of this.#runners) {
+      if (envName !== undefined && held.envKey !== envName) continue;
+      this.#runners.delete(key);
+      await held.runner.close();
+    }
+  }
+
+  /**
+   * Forgets the cookies of one environment, or of every environment when none is named — and the
+   * named-request results too, so a token from before is not used after.
+   */
   async clearCookies(envName?: string): Promise<void> {
+    await this.forgetResults(envName);
     const keys = envName === undefined ? [...this.#sessions.keys()] : [envName];
     for (const key of keys) (await this.#sessions.get(key))?.cookies.clear();
     if (envName === undefined) await fs.rm(path.join(this.#options.dir, 'cookies'), { recursive: true, force: true });
@@ -111,6 +182,7 @@ export class SessionRegistry {
   }
 
   async dispose(): Promise<void> {
+    await this.forgetResults();
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.all(sessions.map(async (s) => (await s).close()));
