@@ -3,6 +3,7 @@
  * message that says what happened and what to do, the text shown in the read-only response
  * editor, and the lines logged to the "Ricochet" output channel. Pure, no `vscode`.
  */
+import { basename } from 'node:path';
 import { finalHop, totalTime } from '../core/requests/exchange.ts';
 import type { Exchange, HeaderList } from '../core/requests/exchange.ts';
 import { redactExchange } from '../core/requests/redact.ts';
@@ -49,11 +50,13 @@ export function describeError(exchange: Exchange): string | undefined {
     /* keep the raw URL */
   }
   const at = exchange.source?.line !== undefined ? ` (line ${exchange.source.line + 1})` : '';
-  const msg = error.message.replace(/\.$/, '');
+  // The file's full path (a temp or deep workspace folder) buries the message; its name and line are enough.
+  const file = exchange.source?.file;
+  const msg = (file ? error.message.split(file).join(basename(file)) : error.message).replace(/\.$/, '');
   if (isCancelled(exchange)) return `Request cancelled${at}.`;
   switch (error.name) {
     case 'SSLError': {
-      const reason = /certificate has expired|self[- ]signed|unable to (get|verify)[^,;]*|hostname[^,;]*|altnames[^,;]*/i.exec(msg)?.[0] ?? msg;
+      const reason = /certificate has expired|self[- ]signed certificate(?: in certificate chain)?|self[- ]signed|unable to (get|verify)[^,;]*|hostname[^,;]*|altnames[^,;]*/i.exec(msg)?.[0] ?? msg;
       return `TLS: ${reason} for ${where}${at} — set ricochet.verify or add the CA with ricochet.caBundle.`;
     }
     case 'ConnectTimeout':

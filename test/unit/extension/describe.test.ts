@@ -42,7 +42,7 @@ test('the response editor text is an HTTP message with pretty JSON', () => {
 
 test('a variable refused in Restricted Mode says why and what to do', () => {
   const msg = describeError(ex({ error: { name: 'VariableError', message: '/w/a.http:1:37: {{$processEnv HOME}}: reading the process environment variables is not allowed in restricted mode (untrusted workspace)' } }));
-  assert.match(msg!, /^\/w\/a\.http:1:37: \{\{\$processEnv HOME\}\}.*Restricted Mode.*trust the folder/);
+  assert.match(msg!, /^a\.http:1:37: \{\{\$processEnv HOME\}\}.*Restricted Mode.*trust the folder/);
 });
 
 test('output channel lines show what was sent, with credentials masked', () => {
@@ -53,4 +53,14 @@ test('output channel lines show what was sent, with credentials masked', () => {
   assert.match(log, /Authorization: Bearer ••••••/);
   assert.match(log, /Accept: \*\/\*/);
   assert.ok(!log.includes('tok-123456') && !log.includes('abcdef'));
+});
+
+test('a variable error names the file, not its whole folder path', () => {
+  const msg = describeError(ex({ error: { name: 'VariableError', message: '/w/a.http:5:5: {{bse}} is not defined: not a file variable (@bse = …), not in environment "prod"' } }));
+  assert.equal(msg, 'a.http:5:5: {{bse}} is not defined: not a file variable (@bse = …), not in environment "prod".');
+});
+
+test('a self-signed certificate is called that, not just "self-signed"', () => {
+  const msg = describeError(ex({ error: { name: 'SSLError', message: '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate connecting to 127.0.0.1:8443 (DEPTH_ZERO_SELF_SIGNED_CERT)' } }));
+  assert.equal(msg, 'TLS: self-signed certificate for 127.0.0.1:8443 (line 5) — set ricochet.verify or add the CA with ricochet.caBundle.');
 });
