@@ -22,7 +22,9 @@ export function summary(exchange: Exchange, actions?: SummaryActions): HTMLEleme
   const res = last.response;
   const body = exchange.body;
   const facts: Child[] = [];
-  facts.push(h('span', { class: 'fact', title: 'Total time across every hop', 'data-testid': 'total-time' }, icon('watch'), ' ', formatMs(totalTime(exchange))));
+  // A request that got no response has no timings: "0.00 ms" would be wrong, so no time at all.
+  const time = totalTime(exchange);
+  if (res || time > 0) facts.push(h('span', { class: 'fact', title: 'Total time across every hop', 'data-testid': 'total-time' }, icon('watch'), ' ', formatMs(time)));
   if (res) {
     const bodyText = body
       ? body.wireSize >= 0 && body.wireSize !== body.size
@@ -41,7 +43,11 @@ export function summary(exchange: Exchange, actions?: SummaryActions): HTMLEleme
     facts.push(h('span', { class: `fact ${last.tls.authorized ? '' : 'bad'}`, title: last.tls.cipher ?? 'TLS', 'data-testid': 'tls' },
       icon(last.tls.authorized ? 'lock' : 'unlock'), ' ', last.tls.protocol ?? 'TLS', last.tls.authorized ? '' : ` (${last.tls.authorizationError ?? 'not verified'})`));
   }
-  if (exchange.hops.length > 1) facts.push(h('span', { class: 'fact', title: 'Redirect hops' }, icon('arrow-swap'), ` ${exchange.hops.length - 1} redirect${exchange.hops.length > 2 ? 's' : ''}`));
+  if (exchange.hops.length > 1) {
+    // Where the chain ended is what the body belongs to: show it, not only in a tooltip.
+    facts.push(h('span', { class: 'fact', title: `Redirect hops; the final URL is ${last.request.url}`, 'data-testid': 'final-url' }, icon('arrow-swap'),
+      ` ${exchange.hops.length - 1} redirect${exchange.hops.length > 2 ? 's' : ''} → ${shortUrl(last.request.url, first.request.url)}`));
+  }
   return h('header', { class: 'summary', 'data-testid': 'summary' },
     h('div', { class: 'request-line' },
       h('span', { class: 'method', 'data-testid': 'method' }, first.request.method),
@@ -54,6 +60,16 @@ export function summary(exchange: Exchange, actions?: SummaryActions): HTMLEleme
     exchange.error ? h('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error' }, icon('error'), ' ', h('strong', null, exchange.error.name), ': ', exchange.error.message) : null,
     exchange.notices.length ? h('ul', { class: 'notices' }, exchange.notices.map((n) => h('li', null, icon('info'), ' ', n))) : null,
   );
+}
+
+/** `url` without the origin when it is the same as `from`'s (the path is what changes along a redirect chain). */
+function shortUrl(url: string, from: string): string {
+  try {
+    const u = new URL(url);
+    return u.origin === new URL(from).origin ? `${u.pathname}${u.search}` : url;
+  } catch {
+    return url;
+  }
 }
 
 export function headerTable(headers: HeaderList, testid: string): HTMLElement {

@@ -149,6 +149,8 @@ test('History compares two exchanges: status, headers that differ, body diff', {
 test('redirect chain: every hop with Location, dropped Authorization and cookies', { timeout: 60_000 }, () => withPanel('redirects', async (p) => {
   await p.feed({ type: 'show', exchange: fx.redirectExchange() });
   assert.equal(await text(p, 'vscode-tab-header[data-tab=Redirects] vscode-badge'), '2');
+  const last = fx.redirectExchange().hops.at(-1)!.request.url;
+  assert.equal((await text(p, '[data-testid=final-url]')).trim(), `2 redirects → ${last}`, 'the summary says where the chain ended');
   await p.tab('Redirects');
   const hops = p.page.locator('[data-testid=hop]');
   assert.equal(await hops.count(), 3);
@@ -227,6 +229,13 @@ test('a failed request shows the error, no status and an empty body', { timeout:
   await p.feed({ type: 'show', exchange: fx.failedExchange() });
   assert.equal(await text(p, '[data-testid=status]'), 'No response');
   assert.match(await text(p, '[data-testid=error]'), /ConnectionError: connect ECONNREFUSED 127\.0\.0\.1:9/);
+  assert.match(await text(p, '[data-testid=total-time]'), /3\.2/, 'a failure after 3.2 ms of connecting says so');
+  // Cancelled before anything was timed: no "0.00 ms".
+  const untimed = fx.failedExchange();
+  untimed.id = 'failed-untimed';
+  untimed.hops[0]!.timings = { dns: 0, connect: 0, tls: 0, ttfb: 0, download: 0, total: 0 };
+  await p.feed({ type: 'show', exchange: untimed });
+  await p.page.waitForFunction(() => document.querySelectorAll('[data-testid=total-time]').length === 0);
   assert.equal(await text(p, '[data-testid=body-empty]'), 'No body');
   await p.screenshot('failed');
 }));
