@@ -164,6 +164,26 @@ function deregisterHook(hooks: Hooks, event: string, hook: ResponseHook): boolea
   return true;
 }
 
+// A Session sends new PreparedRequests for the same few URLs: parse each URL's path once.
+const PATH_URLS_MAX = 512;
+const pathUrls = new Map<string, string>();
+
+/** The path and query of `url` ('/' when empty or unparsable). */
+function pathUrlOf(url: string): string {
+  let path = pathUrls.get(url);
+  if (path === undefined) {
+    try {
+      const u = new URL(url);
+      path = (u.pathname || '/') + u.search;
+    } catch {
+      path = '/';
+    }
+    if (pathUrls.size >= PATH_URLS_MAX) pathUrls.clear();
+    pathUrls.set(url, path);
+  }
+  return path;
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
@@ -398,12 +418,7 @@ export class PreparedRequest {
     // Cached per URL: the adapter asks several times per send.
     if (this.#pathUrlOf !== this.url) {
       this.#pathUrlOf = this.url;
-      try {
-        const u = new URL(this.url);
-        this.#pathUrl = (u.pathname || '/') + u.search;
-      } catch {
-        this.#pathUrl = '/';
-      }
+      this.#pathUrl = pathUrlOf(this.url);
     }
     return this.#pathUrl;
   }
