@@ -60,6 +60,25 @@ function scriptOutput(base: string, title: string): string | undefined {
   return `### ${title} (${path.relative(ROOT, script)})\n\n${output}`;
 }
 
+/** Bundle sizes and the extension bundle's load time (issue 5), on fresh production bundles. */
+export async function extensionFigure(): Promise<string | undefined> {
+  const reportPath = path.join(ROOT, 'extension/package-report.ts');
+  if (!fs.existsSync(reportPath)) return undefined;
+  const build = spawnSync(process.execPath, ['esbuild.mjs', 'extension', 'server', 'webview', '--production'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) return `extension figure: build failed: ${(build.stderr || build.stdout).trim().split('\n').slice(-3).join(' ')}`;
+  const { measureExtension } = (await import(reportPath)) as typeof import('../extension/package-report.ts');
+  const { bundles, loadMs } = measureExtension(ROOT, 7);
+  const rows = Object.entries(bundles).map(([name, bytes]) => `| ${name} | ${(bytes / 1024).toFixed(0)} KB |`);
+  return [
+    '### Extension (production bundles)',
+    '',
+    '| what | figure |',
+    '|---|---:|',
+    ...rows,
+    `| evaluating dist/extension.cjs (median of 7, vscode stubbed; real activation is logged to the Ricochet output channel) | ${loadMs.toFixed(1)} ms |`,
+  ].join('\n');
+}
+
 export async function editorFigures({ quick }: { quick: boolean }): Promise<string> {
   const sections: string[] = [];
   try {
@@ -67,6 +86,12 @@ export async function editorFigures({ quick }: { quick: boolean }): Promise<stri
     if (parse) sections.push(parse);
   } catch (error) {
     sections.push(`parse figure failed: ${(error as Error).message}`);
+  }
+  try {
+    const extension = await extensionFigure();
+    if (extension) sections.push(extension);
+  } catch (error) {
+    sections.push(`extension figure failed: ${(error as Error).message}`);
   }
   const lsp = scriptOutput('lsp-latency', 'Language server latency');
   if (lsp) sections.push(lsp);
