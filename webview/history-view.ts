@@ -15,6 +15,9 @@ export interface HistoryActions {
   diff(a: string, b: string): void;
 }
 
+/** Fixed widths kept small: the panel usually sits beside the editor, and the request column is what tells entries apart. */
+const HISTORY_COLUMNS = ['32px', 'auto', '112px', '60px', '84px', '72px'];
+
 export class HistoryView {
   readonly element: HTMLElement;
   private readonly list: HTMLElement;
@@ -50,14 +53,14 @@ export class HistoryView {
         'aria-label': `Select ${e.method} ${e.url}`, 'data-id': e.id, checked: this.selected.includes(e.id),
         onchange: (ev: Event) => this.toggle(e.id, (ev.target as HTMLInputElement).checked),
       }),
-      h('span', { class: 'history-req' }, h('span', { class: 'method' }, e.method), ' ', h('span', { class: 'url' }, e.url)),
+      h('span', { class: 'history-req', title: `${e.method} ${e.url}` }, h('span', { class: 'method' }, e.method), ' ', h('span', { class: 'url' }, e.url.replace(/^https?:\/\//i, ''))),
       e.error ? h('span', { class: 'status status-none' }, e.error) : statusBadge(e.status, ''),
       formatMs(e.totalTime),
       new Date(e.startedAt).toLocaleTimeString(),
       h('span', { class: 'row-actions' },
         h('vscode-button', { secondary: true, icon: 'eye', title: 'Show', 'aria-label': 'Show', 'data-action': 'show', onclick: () => this.actions.show(e.id) }),
         h('vscode-button', { secondary: true, icon: 'debug-rerun', title: 'Replay', 'aria-label': 'Replay', 'data-action': 'replay', onclick: () => this.actions.replay(e.id) })),
-    ]), { 'data-testid': 'history', columns: JSON.stringify(['44px', 'auto', '150px', '80px', '100px', '84px']) }));
+    ]), { 'data-testid': 'history', columns: JSON.stringify(HISTORY_COLUMNS) }));
   }
 
   private toggle(id: string, on: boolean): void {

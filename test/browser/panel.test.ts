@@ -283,6 +283,24 @@ test('in a narrow panel the tab headers wrap instead of being cut off', { timeou
   }
 });
 
+test('History beside the editor: the request column gets the room, not the status', { timeout: 60_000 }, async () => {
+  const p = await openPanel(suite.browser, suite.server, 'vscode-light', { width: 520, height: 700 });
+  try {
+    await withScreenshotOnFailure(p, 'history-beside', async () => {
+      await p.feed({ type: 'show', exchange: fx.redirectExchange() });
+      await p.feed({ type: 'history', entries: fx.historyEntries() });
+      await p.tab('History');
+      const cell = p.page.locator('[data-testid=history] vscode-table-cell:has(.history-req)').first();
+      await cell.waitFor();
+      const box = await cell.boundingBox();
+      assert.ok(box && box.width >= 120, `the Request column is ${box?.width} px wide in a 520 px panel`);
+      await p.screenshot('history-beside');
+    });
+  } finally {
+    await p.close();
+  }
+});
+
 test('the selected tab survives the webview reloading (hidden and shown again)', { timeout: 60_000 }, () => withPanel('reload', async (p) => {
   await p.feed({ type: 'show', exchange: fx.redirectExchange() });
   await p.tab('Redirects');
