@@ -15,7 +15,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Session } from '../core/requests/sessions.ts';
 import { RequestsCookieJar } from '../core/requests/cookies.ts';
-import { selectProxy } from '../core/requests/utils.ts';
+import { selectProxy, shouldBypassProxies } from '../core/requests/utils.ts';
 import type { PreparedRequest } from '../core/requests/models.ts';
 import type { SessionSendOptions } from '../core/requests/sessions.ts';
 import type { Response } from '../core/requests/models.ts';
@@ -27,15 +27,17 @@ import type { ClientCertificate, RicochetSettings } from './settings.ts';
 
 const NO_ENV = '(none)';
 
-/** What the caller asked for `verify`, kept on options this class relaxed (redirect hops come back with them). */
-const ASKED_VERIFY = Symbol('verify before http.proxyStrictSSL');
-type EditorSendOptions = SessionSendOptions & { [ASKED_VERIFY]?: SessionSendOptions['verify'] };
+/** What the caller asked for, kept on options this class changed (redirect hops come back with them). */
+const ASKED = Symbol('options before http.noProxy / http.proxyStrictSSL');
+type Asked = Pick<SessionSendOptions, 'verify' | 'proxies'>;
+type EditorSendOptions = SessionSendOptions & { [ASKED]?: Asked };
 
 /**
  * A Session that picks the client certificate configured for the request's host, and applies
- * VS Code's `http.proxyStrictSSL: false` — certificates are not verified for requests that go
- * through the configured `http.proxy` (as VS Code does for its own requests; corporate proxies
- * often re-sign TLS) — while requests that go direct are verified as usual.
+ * VS Code's proxy settings per hop: hosts in `http.noProxy` go direct (the core, like Requests,
+ * only applies no_proxy to proxies from the environment), and `http.proxyStrictSSL: false` turns
+ * certificate checks off for requests that go through the configured `http.proxy` (as VS Code
+ * does for its own requests; corporate proxies often re-sign TLS) — direct ones are verified.
  */
 export class EditorSession extends Session {
   clientCertificates: Record<string, ClientCertificate> = {};
@@ -45,9 +47,15 @@ export class EditorSession extends Session {
     const url = request.url ?? '';
     const cert = options.cert ?? certificateFor(this.clientCertificates, url);
     // A redirect hop arrives with the previous hop's options: decide again from what the caller asked.
-    const asked = ASKED_VERIFY in options ? options[ASKED_VERIFY] : options.verify;
-    const relax = !this.proxyStrictSSL && selectProxy(url, options.proxies ?? this.proxies) !== undefined;
-    const out: EditorSendOptions = { ...options, verify: relax ? false : asked, [ASKED_VERIFY]: asked };
+    const asked: Asked = options[ASKED] ?? { verify: options.verify, proxies: options.proxies };
+    const configured = asked.proxies ?? this.proxies;
+    const noProxy = configured.no_proxy;
+    const bypass = !!noProxy && shouldBypassProxies(url, noProxy);
+    const proxies = bypass ? { no_proxy: noProxy } : asked.proxies;
+    const relax = !this.proxyStrictSSL && !bypass && selectProxy(url, configured) !== undefined;
+    const out: EditorSendOptions = { ...options, verify: relax ? false : asked.verify, [ASKED]: asked };
+    if (proxies) out.proxies = proxies;
+    else delete out.proxies;
     if (cert) out.cert = cert;
     return super.send(request, out);
   }

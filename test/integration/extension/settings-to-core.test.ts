@@ -129,3 +129,18 @@ test('http.proxyStrictSSL: false does not leak to a redirect hop that leaves the
     await server.close();
   }
 });
+
+test('http.noProxy: a listed host goes direct, others still through http.proxy', async () => {
+  const proxy = await startProxy({ hosts: { 'shop.example.test': httpbin.port } });
+  try {
+    const settings = { 'http.proxy': proxy.url, 'http.noProxy': ['127.0.0.1'] };
+    const direct = await send(settings, `${httpbin.url}/get`);
+    assert.equal(direct.hops.at(-1)?.response?.statusCode, 200);
+    assert.equal(proxy.seen.length, 0, 'the listed host did not go through the proxy');
+    const proxied = await send(settings, 'http://shop.example.test/get');
+    assert.equal(proxied.hops.at(-1)?.response?.statusCode, 200);
+    assert.ok(proxy.seen.some((r) => r.target.startsWith('http://shop.example.test/get')), 'an unlisted host did');
+  } finally {
+    await proxy.close();
+  }
+});
