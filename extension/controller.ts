@@ -139,6 +139,8 @@ export class RequestController implements vscode.Disposable {
     this.#last = selectionText === undefined ? target : this.#last;
 
     let source: { path: string; text?: string };
+    /** Said on the result itself (the panel shows notices), not only in the output channel. */
+    const notices: string[] = [];
     let which: number | undefined;
     let uriKey: string;
     let label: string;
@@ -146,8 +148,9 @@ export class RequestController implements vscode.Disposable {
       const first = target.exchange.hops[0];
       if (!first) return;
       const plan = replayPlan(target.exchange);
-      if (plan.dropped.length) output.appendLine(`! replay: ${plan.dropped.join(', ')} left out (redacted in history; set ricochet.history.keepCredentials to keep them)`);
-      if (plan.truncatedBody) output.appendLine('! replay: the recorded request body was truncated; only the recorded part is sent');
+      if (plan.dropped.length) notices.push(`Replayed without ${plan.dropped.join(', ')}: history does not keep credentials (set ricochet.history.keepCredentials to keep them, or send the request from its file).`);
+      if (plan.truncatedBody) notices.push('Replayed with the recorded part of the request body only: it was truncated in history.');
+      for (const notice of notices) output.appendLine(`! ${notice}`);
       source = { path: replayPath(target.exchange), text: replayText(plan) };
       which = 0;
       uriKey = 'replay';
@@ -189,7 +192,10 @@ export class RequestController implements vscode.Disposable {
         output.appendLine(`… ${info.method} ${info.url}${info.name ? ` (${info.name})` : ''}`);
         this.#deps.onRequestStart?.(info.method, info.url);
       },
-      onExchange: (exchange) => void this.#record(exchange, target, uriKey).catch((e: unknown) => output.appendLine(`! could not record the exchange: ${(e as Error).message}`)),
+      onExchange: (exchange) => {
+        exchange.notices.push(...notices);
+        void this.#record(exchange, target, uriKey).catch((e: unknown) => output.appendLine(`! could not record the exchange: ${(e as Error).message}`));
+      },
     };
 
     // Only slow requests get a notification; fast ones would just flash.

@@ -229,6 +229,8 @@ test('a new user walks through Ricochet', async () => {
     await screenshot('history-view');
     await rows.first().locator('.action-label[aria-label="Replay"]').click();
     await waitFor(frame, '[data-testid=url]', /\/me$/);
+    // History keeps no credentials, so the replay gets a 401: the panel says why.
+    assert.match(await waitFor(frame, '[data-testid=summary]', /Replayed without/), /Replayed without Authorization: history does not keep credentials/);
     await screenshot('replayed');
     await vsc.runCommand('View: Show Explorer');
     await vsc.openFile('api.http');
