@@ -28,7 +28,7 @@ import {
   RetryError,
   SSLError,
 } from './exceptions.ts';
-import { MultipartBody, Response, bodyLength, isRewindable, snapshotBody, type Body, type PreparedRequest } from './models.ts';
+import { MultipartBody, Response, bodyLength, type BodyStream, isRewindable, snapshotBody, type Body, type PreparedRequest } from './models.ts';
 import { checkHeaderValidity, prependSchemeIfNeeded, selectProxy } from './utils.ts';
 import { decodeBody, decodeStream, parseContentEncoding } from './compression.ts';
 import { describeTlsError, tlsInfo, tlsKey, tlsOptions } from './tls.ts';
@@ -365,7 +365,7 @@ class Hop implements Dispatcher.DispatchHandler {
   #sentAt = 0;
   #wire = 0;
   #chunks: Buffer[] = [];
-  #stream: Readable | undefined;
+  #stream: Readable | BodyQueue | undefined;
   #codings: string[] = [];
   #timers: NodeJS.Timeout[] = [];
   #idle: NodeJS.Timeout | undefined;
@@ -580,30 +580,50 @@ class Hop implements Dispatcher.DispatchHandler {
     r.contentEncoding = [...this.#codings].reverse(); // outermost (last applied) first
 
     if (this.#options.stream) {
+      const end = (): void => {
+        const now = performance.now();
+        r.timings.download = now - this.#headersAt;
+        r.timings.total = now - this.#startedAt;
+      };
+      const pull = (): void => {
+        // The reader wants more: the server is on the clock again.
+        if (controller.paused && !this.#settled) {
+          this.#armIdle();
+          controller.resume();
+        }
+      };
+      const cancel = (err: Error | undefined): void => {
+        if (!this.#settled) {
+          this.#settled = true;
+          controller.abort(err ?? new Error('response closed'));
+        }
+        this.#cleanup();
+      };
+      if (this.#codings.length === 0) {
+        // The common case: socket chunks go straight to the reader, no Node stream in between.
+        const queue = new BodyQueue(pull, cancel, end);
+        this.#stream = queue;
+        r.setStream(queue);
+        r.timings.total = this.#headersAt - this.#startedAt;
+        this.#resolve(r);
+        return;
+      }
       const wire = new Readable({
         // Room for a few socket reads: at 64 KiB the socket paused and resumed on every chunk.
         highWaterMark: 256 * 1024,
         read: () => {
-          // The reader wants more: the server is on the clock again.
-          if (controller.paused) this.#armIdle();
+          pull();
           controller.resume();
         },
         destroy: (err, cb) => {
-          if (!wire.readableEnded && !this.#settled) {
-            this.#settled = true;
-            controller.abort(err ?? new Error('response closed'));
-          }
-          this.#cleanup();
+          if (!wire.readableEnded) cancel(err ?? undefined);
+          else this.#cleanup();
           cb(err);
         },
       });
       this.#stream = wire;
       const decoded = decodeStream(wire, this.#codings, ` (from ${this.#target.label})`, { request, response: r });
-      decoded.once('end', () => {
-        const now = performance.now();
-        r.timings.download = now - this.#headersAt;
-        r.timings.total = now - this.#startedAt;
-      });
+      decoded.once('end', end);
       decoded.once('close', () => {
         if (!decoded.readableEnded) wire.destroy();
       });
@@ -807,6 +827,88 @@ class Hop implements Dispatcher.DispatchHandler {
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new DOMException(String(reason ?? 'This operation was aborted'), 'AbortError');
+}
+
+/** Bytes a streamed body may hold unread before the socket is paused; it resumes below half. */
+const QUEUE_HIGH = 1024 * 1024;
+
+/**
+ * A streamed body between undici and its one reader: socket chunks handed over as they came,
+ * with back-pressure (`push` says false above QUEUE_HIGH). Cheaper than a Readable, which
+ * copies buffered chunks together on every read.
+ */
+class BodyQueue implements BodyStream {
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #ended = false;
+  #error: Error | undefined;
+  #finished = false;
+  #wake: (() => void) | undefined;
+  readonly #pull: () => void;
+  readonly #cancel: (err: Error | undefined) => void;
+  readonly #onEnd: () => void;
+
+  constructor(pull: () => void, cancel: (err: Error | undefined) => void, onEnd: () => void) {
+    this.#pull = pull;
+    this.#cancel = cancel;
+    this.#onEnd = onEnd;
+  }
+
+  /** Queues a chunk (`null`: the body is complete); false when the reader is behind. */
+  push(chunk: Buffer | null): boolean {
+    if (this.#finished) return false;
+    if (chunk === null) this.#ended = true;
+    else {
+      this.#chunks.push(chunk);
+      this.#size += chunk.length;
+    }
+    this.#wakeReader();
+    return this.#size < QUEUE_HIGH;
+  }
+
+  /** Ends the body: with an error the reader gets it next; without, the transfer is cancelled. */
+  destroy(error?: Error): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#error = error ?? new Error('The response body was closed before it was read');
+    this.#chunks = [];
+    this.#size = 0;
+    this.#wakeReader();
+    this.#cancel(error);
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        const chunk = this.#chunks.shift();
+        if (chunk !== undefined) {
+          this.#size -= chunk.length;
+          if (this.#size < QUEUE_HIGH / 2) this.#pull();
+          yield chunk;
+          continue;
+        }
+        if (this.#error) throw this.#error;
+        if (this.#ended) {
+          this.#finished = true;
+          this.#onEnd();
+          return;
+        }
+        this.#pull();
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+      }
+    } finally {
+      // The reader stopped early (break, or an exception in its loop): drop the rest.
+      if (!this.#finished) this.destroy();
+    }
+  }
 }
 
 /** Chunks as Buffers, as undici writes them; the body's own failures are remembered in `errors`. */

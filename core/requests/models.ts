@@ -9,7 +9,6 @@
  * (validated URL, headers, encoded body, auth applied); `Response` is what came back, with the
  * facts an HTTP debugger shows (timings, TLS, the request as sent).
  */
-import type { Readable } from 'node:stream';
 import { CaseInsensitiveDict, type CaseInsensitiveInit } from './structures.ts';
 import {
   HTTPError,
@@ -496,6 +495,11 @@ function concat(chunks: Uint8Array[], size?: number): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
+/** A streamed body: its chunks in order, readable once; `destroy` drops the rest (and the connection). */
+export interface BodyStream extends AsyncIterable<Uint8Array> {
+  destroy(error?: Error): unknown;
+}
+
 /**
  * What came back for one hop. After a normal request the body is already read: `content`,
  * `text` and `json()` are synchronous. With `stream: true` read it with `iterContent`,
@@ -519,7 +523,7 @@ export class Response {
   /** The adapter that produced this response (Digest auth re-sends through it). */
   connection: BaseAdapter | undefined;
   /** The (decoded) body stream while it has not been consumed; null once it has. */
-  raw: Readable | null = null;
+  raw: BodyStream | null = null;
   /** The request to follow when redirects were not (Requests' `next`). */
   next: PreparedRequest | undefined;
   httpVersion = '1.1';
@@ -589,7 +593,7 @@ export class Response {
   }
 
   /** Hands a streamed body to this response (used by the adapter). */
-  setStream(stream: Readable): void {
+  setStream(stream: BodyStream): void {
     this.#content = undefined;
     this.#consumed = false;
     this.raw = stream;
@@ -682,23 +686,26 @@ export class Response {
         if (typeof value !== 'string' || value !== '') yield value;
       }
     } else {
+      // Whole blocks are slices of the chunk as it came (no copy); only a block that spans two
+      // chunks is copied together.
       let pending: Uint8Array[] = [];
       let pendingSize = 0;
       for await (let chunk of this.#rawChunks()) {
-        if (pendingSize === 0 && chunk.length === chunkSize) {
-          yield out(chunk);
-          continue;
-        }
-        while (chunk.length > 0) {
+        if (pendingSize > 0) {
           const take = Math.min(chunkSize - pendingSize, chunk.length);
           pending.push(chunk.subarray(0, take));
           pendingSize += take;
           chunk = chunk.subarray(take);
-          if (pendingSize === chunkSize) {
-            yield out(concat(pending, pendingSize));
-            pending = [];
-            pendingSize = 0;
-          }
+          if (pendingSize < chunkSize) continue;
+          yield out(concat(pending, pendingSize));
+          pending = [];
+          pendingSize = 0;
+        }
+        let at = 0;
+        for (; chunk.length - at >= chunkSize; at += chunkSize) yield out(chunk.subarray(at, at + chunkSize));
+        if (at < chunk.length) {
+          pending.push(chunk.subarray(at));
+          pendingSize = chunk.length - at;
         }
       }
       if (pendingSize > 0) yield out(concat(pending, pendingSize));
