@@ -21,6 +21,8 @@ export function summary(exchange: Exchange, actions?: SummaryActions): HTMLEleme
   const last = finalHop(exchange);
   const res = last.response;
   const body = exchange.body;
+  // Cancelling is the user's own doing: said plainly, not as a red failure.
+  const cancelled = !res && !!exchange.error && (exchange.error.name === 'AbortError' || /\b(abort|cancel)(ed|led)?\b/i.test(exchange.error.message));
   const facts: Child[] = [];
   // A request that got no response has no timings: "0.00 ms" would be wrong, so no time at all.
   const time = totalTime(exchange);
@@ -52,12 +54,13 @@ export function summary(exchange: Exchange, actions?: SummaryActions): HTMLEleme
     h('div', { class: 'request-line' },
       h('span', { class: 'method', 'data-testid': 'method' }, first.request.method),
       h('span', { class: 'url', title: last.request.url, 'data-testid': 'url' }, first.request.url),
-      statusBadge(res?.statusCode, res?.reason, { 'data-testid': 'status' }),
+      cancelled ? h('span', { class: 'status status-info', 'data-testid': 'status' }, 'Cancelled') : statusBadge(res?.statusCode, res?.reason, { 'data-testid': 'status' }),
       actions ? h('span', { class: 'summary-actions' },
         h('vscode-button', { secondary: true, icon: 'copy', title: 'Copy as cURL', 'aria-label': 'Copy as cURL', 'data-action': 'copy-curl', onclick: () => actions.copyAsCurl() }),
         h('vscode-button', { secondary: true, icon: 'debug-rerun', title: 'Send again', 'aria-label': 'Send again', 'data-action': 'replay', onclick: () => actions.replay() })) : null),
     h('div', { class: 'facts' }, facts),
-    exchange.error ? h('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error' }, icon('error'), ' ', h('strong', null, exchange.error.name), ': ', exchange.error.message) : null,
+    exchange.error && cancelled ? h('div', { class: 'error-banner cancelled', 'data-testid': 'error' }, icon('circle-slash'), ' ', exchange.error.message) : null,
+    exchange.error && !cancelled ? h('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error' }, icon('error'), ' ', h('strong', null, exchange.error.name), ': ', exchange.error.message) : null,
     exchange.notices.length ? h('ul', { class: 'notices' }, exchange.notices.map((n) => h('li', null, icon('info'), ' ', n))) : null,
   );
 }

@@ -236,6 +236,14 @@ test('a failed request shows the error, no status and an empty body', { timeout:
   untimed.hops[0]!.timings = { dns: 0, connect: 0, tls: 0, ttfb: 0, download: 0, total: 0 };
   await p.feed({ type: 'show', exchange: untimed });
   await p.page.waitForFunction(() => document.querySelectorAll('[data-testid=total-time]').length === 0);
+  // Cancelled by the user: said plainly, not as a red failure.
+  const cancelled = fx.failedExchange();
+  cancelled.id = 'failed-cancelled';
+  cancelled.error = { name: 'AbortError', message: 'Request cancelled by the user' };
+  await p.feed({ type: 'show', exchange: cancelled });
+  await p.page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'Cancelled');
+  assert.equal((await text(p, '[data-testid=error]')).trim(), 'Request cancelled by the user');
+  assert.match(await p.page.locator('[data-testid=status]').getAttribute('class') ?? '', /status-info/);
   assert.equal(await text(p, '[data-testid=body-empty]'), 'No body');
   await p.screenshot('failed');
 }));

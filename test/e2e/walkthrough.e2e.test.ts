@@ -218,6 +218,7 @@ test('a new user walks through Ricochet', async () => {
     await screenshot('slow-running');
     await vsc.runCommand('Ricochet: Cancel Request');
     await vsc.waitForNotification(/Request cancelled \(line 18\)/);
+    await waitFor(frame, '[data-testid=status]', /^Cancelled$/);
     await screenshot('slow-cancelled');
   });
 
