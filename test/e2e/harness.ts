@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 export const ROOT = path.resolve(HERE, '../..');
@@ -250,6 +250,30 @@ export class Editor {
       await this.page.waitForTimeout(250);
     }
     throw new Error(`timed out waiting for ${pattern} on screen`);
+  }
+
+  /** The response panel's frame (webviews are nested iframes: scan them all). */
+  async panelFrame(timeout = 30_000): Promise<Frame> {
+    const end = Date.now() + timeout;
+    while (Date.now() < end) {
+      for (const frame of this.page.frames()) {
+        if (await frame.locator('[data-testid=summary]').count().catch(() => 0)) return frame;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error('the response panel did not appear');
+  }
+
+  /** The text of the first `selector` in `frame` once it matches `pattern`. */
+  async waitInFrame(frame: Frame, selector: string, pattern: RegExp, timeout = 30_000): Promise<string> {
+    const end = Date.now() + timeout;
+    let last = '';
+    while (Date.now() < end) {
+      last = await frame.locator(selector).first().innerText().catch(() => '');
+      if (pattern.test(last)) return last;
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`${selector} never matched ${pattern}; last: ${last}`);
   }
 
   /** A notification toast whose message matches. */

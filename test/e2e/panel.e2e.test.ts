@@ -3,7 +3,6 @@
 // second send reuses the one panel. Run with `npm run test:e2e`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Frame } from 'playwright-core';
 import { startHttpbin } from '../../core/httpbin/server.ts';
 import type { RunningHttpbin } from '../../core/httpbin/server.ts';
 import { Editor } from './harness.ts';
@@ -36,38 +35,16 @@ after(async () => {
 });
 
 /** The webview frame that holds the panel (webviews are nested iframes). */
-async function panelFrame(timeout = 30_000): Promise<Frame> {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    for (const frame of vsc.page.frames()) {
-      if (await frame.locator('[data-testid=summary]').count().catch(() => 0)) return frame;
-    }
-    await vsc.page.waitForTimeout(250);
-  }
-  throw new Error('the response panel did not appear');
-}
-
-async function waitFor(frame: Frame, selector: string, pattern: RegExp, timeout = 30_000): Promise<string> {
-  const end = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < end) {
-    last = await frame.locator(selector).first().innerText().catch(() => '');
-    if (pattern.test(last)) return last;
-    await vsc.page.waitForTimeout(200);
-  }
-  throw new Error(`${selector} never matched ${pattern}; last: ${last}`);
-}
-
 test('send a request: the panel shows the status and the body', async () => {
   await vsc.step('panel-send', async () => {
     await vsc.openFile('panel.http');
     await vsc.clickCodeLens('Send Request', 0);
-    const frame = await panelFrame();
-    assert.match(await waitFor(frame, '[data-testid=status]', /200 OK/), /200 OK/);
+    const frame = await vsc.panelFrame();
+    assert.match(await vsc.waitInFrame(frame, '[data-testid=status]', /200 OK/), /200 OK/);
     assert.match(await frame.locator('[data-testid=url]').innerText(), /\/json$/);
     // The body in Monaco, pretty-printed (httpbin's /json is the slideshow document).
     // Monaco renders spaces as no-break spaces, hence \s.
-    assert.match(await waitFor(frame, '.monaco-editor .view-lines', /"slideshow":\s\{/), /"title":\s"Sample\sSlide\sShow"/);
+    assert.match(await vsc.waitInFrame(frame, '.monaco-editor .view-lines', /"slideshow":\s\{/), /"title":\s"Sample\sSlide\sShow"/);
     // Monaco's JSON worker started under the webview's CSP (fetched from the extension, run from blob:).
     const end = Date.now() + 15_000;
     let worker = false;
@@ -84,9 +61,9 @@ test('a redirect chain: the Redirects tab lists every hop, and the panel is reus
   await vsc.step('panel-redirects', async () => {
     const panelTabs = () => vsc.page.locator('.tabs-container .tab', { hasText: /^GET / });
     await vsc.clickCodeLens('Send Request', 1);
-    const frame = await panelFrame();
-    await waitFor(frame, '[data-testid=url]', /\/redirect\/3$/);
-    assert.match(await waitFor(frame, '[data-testid=status]', /200 OK/), /200 OK/);
+    const frame = await vsc.panelFrame();
+    await vsc.waitInFrame(frame, '[data-testid=url]', /\/redirect\/3$/);
+    assert.match(await vsc.waitInFrame(frame, '[data-testid=status]', /200 OK/), /200 OK/);
     await frame.locator('vscode-tab-header[data-tab="Redirects"]').click();
     await frame.locator('[data-testid=hop]').nth(3).waitFor();
     const hops = await frame.locator('[data-testid=hop]').allInnerTexts();

@@ -97,28 +97,6 @@ async function sendLine(line: string): Promise<void> {
   await vsc.runCommand('Ricochet: Send Request');
 }
 
-async function panelFrame(timeout = 30_000): Promise<Frame> {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    for (const frame of vsc.page.frames()) {
-      if (await frame.locator('[data-testid=summary]').count().catch(() => 0)) return frame;
-    }
-    await vsc.page.waitForTimeout(250);
-  }
-  throw new Error('the response panel did not appear');
-}
-
-async function waitFor(frame: Frame, selector: string, pattern: RegExp, timeout = 30_000): Promise<string> {
-  const end = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < end) {
-    last = await frame.locator(selector).first().innerText().catch(() => '');
-    if (pattern.test(last)) return last;
-    await vsc.page.waitForTimeout(200);
-  }
-  throw new Error(`${selector} never matched ${pattern}; last: ${last}`);
-}
-
 async function tab(frame: Frame, name: string): Promise<string> {
   await frame.locator(`vscode-tab-header[data-tab="${name}"]`).click();
   await vsc.page.waitForTimeout(400);
@@ -170,13 +148,13 @@ test('a new user walks through Ricochet', async () => {
   let frame: Frame;
   await vsc.step('walkthrough-send', async () => {
     await sendLine('GET {{base}}/me');
-    frame = await panelFrame();
-    await waitFor(frame, '[data-testid=status]', /200/);
-    await waitFor(frame, '.monaco-editor .view-lines', /"Demo\sUser"/);
+    frame = await vsc.panelFrame();
+    await vsc.waitInFrame(frame, '[data-testid=status]', /200/);
+    await vsc.waitInFrame(frame, '.monaco-editor .view-lines', /"Demo\sUser"/);
     await screenshot('me-body');
     // Sent again: the login it depends on is not sent a second time.
     await sendLine('GET {{base}}/me');
-    await waitFor(frame, 'vscode-tab-header[data-tab=History]', /3/);
+    await vsc.waitInFrame(frame, 'vscode-tab-header[data-tab=History]', /3/);
     const seen: Record<string, string> = {};
     for (const name of ['Headers', 'Request', 'Redirects', 'Cookies', 'Timing', 'Tests', 'History']) {
       seen[name] = await tab(frame, name);
@@ -190,14 +168,14 @@ test('a new user walks through Ricochet', async () => {
 
   await vsc.step('walkthrough-redirects', async () => {
     await sendLine('GET {{base}}/redirect/3');
-    assert.match(await waitFor(frame, '[data-testid=final-url]', /3 redirects/), /3 redirects → \/get$/);
+    assert.match(await vsc.waitInFrame(frame, '[data-testid=final-url]', /3 redirects/), /3 redirects → \/get$/);
     await tab(frame, 'Redirects');
     await screenshot('redirects');
   });
 
   await vsc.step('walkthrough-cookies', async () => {
     await sendLine('GET {{base}}/cookies/set?flavor=ginger');
-    await waitFor(frame, '[data-testid=url]', /cookies\/set/);
+    await vsc.waitInFrame(frame, '[data-testid=url]', /cookies\/set/);
     assert.match(await tab(frame, 'Cookies'), /flavor\s+ginger/);
     await screenshot('cookies');
   });
@@ -206,9 +184,9 @@ test('a new user walks through Ricochet', async () => {
     await vsc.runCommand('Ricochet: Switch Environment');
     await vsc.pick('prod');
     await sendLine('GET {{base}}/me');
-    await waitFor(frame, '[data-testid=summary]', /200/);
+    await vsc.waitInFrame(frame, '[data-testid=summary]', /200/);
     await tab(frame, 'Body');
-    await waitFor(frame, '.monaco-editor .view-lines', /"Alice\sLiddell"/);
+    await vsc.waitInFrame(frame, '.monaco-editor .view-lines', /"Alice\sLiddell"/);
     await screenshot('prod-me');
   });
 
@@ -218,7 +196,7 @@ test('a new user walks through Ricochet', async () => {
     await screenshot('slow-running');
     await vsc.runCommand('Ricochet: Cancel Request');
     await vsc.waitForNotification(/Request cancelled \(line 18\)/);
-    await waitFor(frame, '[data-testid=status]', /^Cancelled$/);
+    await vsc.waitInFrame(frame, '[data-testid=status]', /^Cancelled$/);
     await screenshot('slow-cancelled');
   });
 
@@ -229,9 +207,9 @@ test('a new user walks through Ricochet', async () => {
     await rows.first().hover();
     await screenshot('history-view');
     await rows.first().locator('.action-label[aria-label="Replay"]').click();
-    await waitFor(frame, '[data-testid=url]', /\/me$/);
+    await vsc.waitInFrame(frame, '[data-testid=url]', /\/me$/);
     // History keeps no credentials, so the replay gets a 401: the panel says why.
-    assert.match(await waitFor(frame, '[data-testid=summary]', /Replayed without/), /Replayed without Authorization: history does not keep credentials/);
+    assert.match(await vsc.waitInFrame(frame, '[data-testid=summary]', /Replayed without/), /Replayed without Authorization: history does not keep credentials/);
     await screenshot('replayed');
     await vsc.runCommand('View: Show Explorer');
     await vsc.openFile('api.http');
