@@ -20,6 +20,10 @@ export function specToHttp(spec: RequestSpec): string {
   if (spec.auth && !has('authorization')) {
     headers.push(['Authorization', `Basic ${Buffer.from(`${spec.auth[0]}:${spec.auth[1]}`, 'utf8').toString('base64')}`]);
   }
+  if (spec.digestAuth && !has('authorization')) {
+    // REST Client's shorthand; Ricochet answers the server's challenge with Digest auth.
+    headers.push(['Authorization', `Digest ${spec.digestAuth[0]} ${spec.digestAuth[1]}`]);
+  }
   if (spec.compressed && !has('accept-encoding')) headers.push(['Accept-Encoding', 'gzip, deflate, br']);
 
   const body = spec.body;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { specToHttp } from '../../../extension/spec-to-http.ts';
 import { parseHttpFile } from '../../../core/language/parser.ts';
 import { parseCurl } from '../../../core/language/curl.ts';
+import { resolveRequest } from '../../../core/language/resolver.ts';
 
 test('a pasted curl command becomes a request block the parser reads back the same', () => {
   const spec = parseCurl(`curl -X PUT 'http://127.0.0.1:8080/items/1' -H 'Accept: application/json' -H 'Content-Type: application/json' --data-raw '{"a":1}'`);
@@ -33,4 +34,13 @@ test('multipart file parts are written as "< path" parts', () => {
   assert.match(text, /Content-Type: multipart\/form-data; boundary=RicochetFormBoundary\n\n--RicochetFormBoundary\nContent-Disposition: form-data; name="note"\n\nhi\n/);
   assert.match(text, /name="f"; filename="a.png"\nContent-Type: image\/png\n\n< \/tmp\/a.png\n--RicochetFormBoundary--\n$/);
   assert.equal(text.match(/Content-Type: multipart/g)?.length, 1, 'the boundary-less Content-Type is replaced');
+});
+
+test('curl --digest becomes REST Client\'s "Digest user pass" line, which resolves back to Digest auth', async () => {
+  const text = specToHttp(parseCurl(`curl -L --digest -u 'bob:s3cret pass' http://127.0.0.1:8080/digest`));
+  assert.equal(text, 'GET http://127.0.0.1:8080/digest\nAuthorization: Digest bob s3cret pass\n');
+  const file = parseHttpFile(text);
+  const spec = await resolveRequest(file, file.requests[0]!);
+  assert.deepEqual(spec.digestAuth, ['bob', 's3cret pass']);
+  assert.ok(!spec.headers.some(([name]) => name.toLowerCase() === 'authorization'), 'the shorthand is not sent literally');
 });
