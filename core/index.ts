@@ -53,3 +53,4 @@ export { toExchange, errorExchange } from './requests/record.ts';
 export type { ExchangeExtras } from './requests/record.ts';
 export { exchangeToJSON, exchangeFromJSON, finalHop, totalTime } from './requests/exchange.ts';
 export type * from './requests/exchange.ts';
+export { redactExchange, redactHeaders, REDACTED } from './requests/redact.ts';
