@@ -8,6 +8,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const production = process.env.NODE_ENV === 'production' || process.argv.includes('--production');
@@ -22,7 +23,7 @@ const bundles = {
   cli: () => build({ ...node, format: 'esm', entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } }),
   extension: () => build({ ...node, format: 'cjs', entryPoints: ['extension/main.ts'], outfile: 'dist/extension.cjs', external: ['vscode'] }),
   server: () => build({ ...node, format: 'cjs', entryPoints: ['extension/server/main.ts'], outfile: 'dist/server.cjs' }),
-  webview: async () => (await import('./webview/build.mjs')).buildWebview({ root, production, esbuild }),
+  webview: () => buildWebview({ production }),
 };
 
 async function build(options) {
@@ -34,15 +35,54 @@ async function build(options) {
   return esbuild.build({ absWorkingDir: root, ...options });
 }
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const names = wanted.length ? wanted : Object.keys(bundles);
-for (const name of names) {
-  if (!bundles[name]) throw new Error(`unknown bundle "${name}"; known: ${Object.keys(bundles).join(', ')}`);
-  if (name === 'webview' && !fs.existsSync(path.join(root, 'webview/build.mjs'))) {
-    console.log('[esbuild] skip webview (not present yet)');
-    continue;
+/**
+ * The response panel into `outdir` (default dist/webview/):
+ *   panel.js / panel.css   – the UI (vscode-elements, Monaco) as one classic script, so it loads
+ *                            with a nonce under script-src 'nonce-…' and needs no module chunks
+ *   editor.worker.js       – Monaco's base worker (diff computation, word ranges)
+ *   json.worker.js         – the JSON language worker (folding ranges, validation)
+ *   codicons/              – the codicon font and CSS for <vscode-icon>; *.ttf fonts the CSS names
+ * The browser tests build a private copy elsewhere so a concurrent build cannot pull files from
+ * under a running test.
+ * @param {{ production?: boolean, outdir?: string }} [options]
+ */
+export async function buildWebview({ production: prod = production, outdir = path.join(root, 'dist/webview') } = {}) {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const common = {
+    absWorkingDir: root,
+    bundle: true,
+    minify: prod,
+    sourcemap: prod ? false : 'linked',
+    target: ['chrome120'],
+    platform: 'browser',
+    format: 'iife',
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  await Promise.all([
+    esbuild.build({ ...common, entryPoints: { panel: 'webview/main.ts' }, outdir, loader: { '.ttf': 'file' }, assetNames: '[name]' }),
+    esbuild.build({
+      ...common,
+      entryPoints: {
+        'editor.worker': 'node_modules/monaco-editor/esm/vs/editor/editor.worker.js',
+        'json.worker': 'node_modules/monaco-editor/esm/vs/language/json/json.worker.js',
+      },
+      outdir,
+    }),
+  ]);
+  const codicons = path.join(root, 'node_modules/@vscode/codicons/dist');
+  fs.mkdirSync(path.join(outdir, 'codicons'), { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, file), path.join(outdir, 'codicons', file));
+}
+
+// Run as a command (`node esbuild.mjs …`); importing this file (the browser tests do) builds nothing.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const names = wanted.length ? wanted : Object.keys(bundles);
+  for (const name of names) {
+    if (!bundles[name]) throw new Error(`unknown bundle "${name}"; known: ${Object.keys(bundles).join(', ')}`);
+    const t0 = performance.now();
+    await bundles[name]();
+    console.log(`[esbuild] ${name} ${(performance.now() - t0).toFixed(0)} ms`);
   }
-  const t0 = performance.now();
-  await bundles[name]();
-  console.log(`[esbuild] ${name} ${(performance.now() - t0).toFixed(0)} ms`);
 }

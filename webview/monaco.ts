@@ -36,7 +36,7 @@ interface MonacoEnvironmentShape {
 
 const workerFiles: Record<string, string> = { json: 'json.worker.js' };
 
-/** Where `build.mjs` put the worker bundles: the panel script's own folder. */
+/** Where esbuild.mjs (`buildWebview`) put the worker bundles: the panel script's own folder. */
 export function installWorkers(assetsBase: string): void {
   const cache = new Map<string, Promise<string>>();
   const env: MonacoEnvironmentShape = {

@@ -28,10 +28,10 @@ export async function ensureBuilt(): Promise<void> {
   const built = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
   const newest = Math.max(...fs.readdirSync(path.join(ROOT, 'webview')).map((f) => fs.statSync(path.join(ROOT, 'webview', f)).mtimeMs));
   if (built >= newest) return;
-  const { buildWebview } = (await import(path.join(ROOT, 'webview/build.mjs'))) as {
-    buildWebview(o: { root: string; production: boolean; esbuild: unknown; outdir: string }): Promise<void>;
+  const { buildWebview } = (await import(path.join(ROOT, 'esbuild.mjs'))) as {
+    buildWebview(o: { production: boolean; outdir: string }): Promise<void>;
   };
-  await buildWebview({ root: ROOT, production: true, esbuild: await import('esbuild'), outdir: BUILD });
+  await buildWebview({ production: true, outdir: BUILD });
 }
 
 export interface PanelServer {
