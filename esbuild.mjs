@@ -17,10 +17,18 @@ const production = process.env.NODE_ENV === 'production' || process.argv.include
 // extension explains errors by that name (ConnectionError, SSLError…); minified, they were "Vr".
 const node = { platform: 'node', target: 'node22', bundle: true, sourcemap: true, minify: production, keepNames: true, logLevel: 'warning' };
 
+// The CLI says plainly when the Node running it is too old (the bundle would otherwise fail on a
+// missing zlib constant), and gets a `require` for the CommonJS packages it bundles.
+const CLI_BANNER = [
+  '#!/usr/bin/env node',
+  '{ const [major, minor] = process.versions.node.split(".").map(Number); if (major < 22 || (major === 22 && minor < 19)) { console.error(`ricochet needs Node.js 22.19 or newer; this is ${process.version}`); process.exit(2); } }',
+  'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+].join('\n');
+
 /** @type {Record<string, () => Promise<unknown>>} */
 const bundles = {
   core: () => build({ ...node, format: 'esm', entryPoints: ['core/index.ts'], outfile: 'dist/core/index.js', packages: 'external' }),
-  cli: () => build({ ...node, format: 'esm', entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } }),
+  cli: () => build({ ...node, format: 'esm', entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: CLI_BANNER } }),
   extension: () => build({ ...node, format: 'cjs', entryPoints: ['extension/main.ts'], outfile: 'dist/extension.cjs', external: ['vscode'] }),
   server: () => build({ ...node, format: 'cjs', entryPoints: ['extension/server/main.ts'], outfile: 'dist/server.cjs' }),
   webview: () => buildWebview({ production }),
