@@ -12,7 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRawServer, writeResponse, type RawServer } from '../../servers/raw.ts';
+import { writeResponse, type RawServer } from '../../servers/raw.ts';
+import { startFaultServer, type FaultRoute } from '../../servers/faults.ts';
 import { makeCertificates, type Certs } from '../../servers/certs.ts';
 import { startTlsServer } from '../../servers/tls.ts';
 import type { RunningServer } from '../../../core/httpbin/server.ts';
@@ -41,37 +42,11 @@ const session = new Session();
 session.env = {}; // no proxies, netrc or CA variables from the machine running the tests
 session.maxRedirects = 5;
 
-const routes: Record<string, (s: net.Socket) => void | Promise<void>> = {
-  '/ok': (s) => void writeResponse(s, { body: 'fine' }),
-  '/reset-mid-body': (s) => {
-    s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
-    setTimeout(() => s.resetAndDestroy(), 20);
-  },
-  '/truncated-chunked': (s) => void s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nshort'),
-  '/bad-gzip': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'gzip' }, body: 'this is not gzip at all' }),
-  '/bad-br': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'br' }, body: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]) }),
-  '/bad-zstd': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'zstd' }, body: 'not zstd either' }),
-  '/short-body': (s) => void s.end('HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly twenty bytes!!!'),
+// Beyond the shared catalogue (test/servers/faults.ts): what only the Session matrix needs.
+const extraRoutes: Record<string, FaultRoute> = {
   // The extra bytes stay on a keep-alive socket: they must neither join this body nor poison the next response.
   '/long-body': (s) => void s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 666 Smuggled\r\nContent-Length: 0\r\n\r\n'),
-  '/conflicting-length': (s) => void s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello!!'),
-  '/drip': async (s) => {
-    s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n');
-    for (let i = 0; i < 10 && !s.destroyed; i++) {
-      await sleep(i === 3 ? 1500 : 10);
-      if (!s.destroyed) s.write('x');
-    }
-  },
-  '/slow-steady': async (s) => {
-    s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n');
-    for (let i = 0; i < 10 && !s.destroyed; i++) {
-      await sleep(150);
-      if (!s.destroyed) s.write('x');
-    }
-  },
   '/loop': (s) => void writeResponse(s, { status: 302, reason: 'Found', headers: { Location: '/loop' } }),
-  '/garbage-status': (s) => void s.end('HTPT/1.1 twohundred OK\r\n\r\n'),
-  '/oversized-headers': (s) => void s.end(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(128 * 1024)}\r\nContent-Length: 0\r\n\r\n`),
 };
 
 /** Every fd this process has open (sockets of both ends, since the servers live here too). */
@@ -79,11 +54,7 @@ const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 
 before(async () => {
   certs = await makeCertificates();
-  raw = await startRawServer(async (socket, req) => {
-    const route = routes[req.path.split('?')[0]!];
-    if (route) await route(socket);
-    else writeResponse(socket, { status: 404, reason: 'Nope', body: 'no route' });
-  });
+  raw = await startFaultServer(extraRoutes);
   const [expired, wrongHost, selfSigned, mutual] = await Promise.all([
     startTlsServer({ cert: certs.expired.cert, key: certs.expired.key }),
     startTlsServer({ cert: certs.wrongHost.cert, key: certs.wrongHost.key }),

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { startRawServer, writeResponse, type RawServer } from '../../servers/raw.ts';
+import { writeResponse, type RawServer } from '../../servers/raw.ts';
+import { startFaultServer, type FaultRoute } from '../../servers/faults.ts';
 import { HTTPAdapter, type SendOptions } from '../../../core/requests/adapters.ts';
 import { Request } from '../../../core/requests/models.ts';
 import {
@@ -22,46 +23,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let server: RawServer;
 const adapter = new HTTPAdapter();
 
-const routes: Record<string, (socket: net.Socket) => void | Promise<void>> = {
-  '/ok': (s) => void writeResponse(s, { body: 'fine' }),
-  '/reset-mid-body': (s) => {
-    s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
-    setTimeout(() => s.resetAndDestroy(), 20);
-  },
-  '/truncated-chunked': (s) => {
-    s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nshort');
-  },
-  '/short-body': (s) => {
-    s.end('HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly twenty bytes!!!');
-  },
-  '/conflicting-length': (s) => {
-    s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello!!');
-  },
-  '/garbage-status': (s) => {
-    s.end('HTPT/1.1 twohundred OK\r\n\r\n');
-  },
-  '/oversized-headers': (s) => {
-    s.end(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(128 * 1024)}\r\nContent-Length: 0\r\n\r\n`);
-  },
-  '/bad-gzip': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'gzip' }, body: Buffer.from('this is not gzip at all') }),
-  '/bad-br': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'br' }, body: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]) }),
-  '/bad-zstd': (s) => void writeResponse(s, { headers: { 'Content-Encoding': 'zstd' }, body: Buffer.from('not zstd either') }),
+// Beyond the shared catalogue: what only the adapter tests need.
+const extraRoutes: Record<string, FaultRoute> = {
   '/raw-deflate': (s) =>
     void writeResponse(s, { headers: { 'Content-Encoding': 'deflate' }, body: zlib.deflateRawSync('raw deflate body') }),
-  '/drip': async (s) => {
-    s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n');
-    for (let i = 0; i < 10 && !s.destroyed; i++) {
-      await sleep(i === 3 ? 1500 : 10);
-      if (!s.destroyed) s.write('x');
-    }
-  },
-  '/slow-steady': async (s) => {
-    s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n');
-    for (let i = 0; i < 10 && !s.destroyed; i++) {
-      await sleep(150);
-      if (!s.destroyed) s.write('x');
-    }
-  },
   '/big': (s) => void writeResponse(s, { body: Buffer.alloc(2 * 1024 * 1024, 120) }),
   '/no-headers': async () => {
     // Never answer.
@@ -69,11 +34,7 @@ const routes: Record<string, (socket: net.Socket) => void | Promise<void>> = {
 };
 
 before(async () => {
-  server = await startRawServer(async (socket, req) => {
-    const route = routes[req.path.split('?')[0]!];
-    if (route) await route(socket);
-    else writeResponse(socket, { status: 404, reason: 'Nope', body: 'no route' });
-  });
+  server = await startFaultServer(extraRoutes);
 });
 
 after(async () => {
