@@ -668,8 +668,8 @@ export class Response {
   }
 
   /**
-   * The body in chunks of `chunkSize` bytes (as they arrive when omitted), decoded to strings
-   * when `decodeUnicode` is true. Works on read and streamed responses; a stream only once.
+   * The body in pieces of at most `chunkSize` bytes (as they arrive when omitted), decoded to
+   * strings when `decodeUnicode` is true. Works on read and streamed responses; a stream only once.
    */
   iterContent(chunkSize?: number | null, decodeUnicode?: false): AsyncGenerator<Uint8Array>;
   iterContent(chunkSize: number | null | undefined, decodeUnicode: true): AsyncGenerator<string>;
@@ -686,29 +686,15 @@ export class Response {
         if (typeof value !== 'string' || value !== '') yield value;
       }
     } else {
-      // Whole blocks are slices of the chunk as it came (no copy); only a block that spans two
-      // chunks is copied together.
-      let pending: Uint8Array[] = [];
-      let pendingSize = 0;
-      for await (let chunk of this.#rawChunks()) {
-        if (pendingSize > 0) {
-          const take = Math.min(chunkSize - pendingSize, chunk.length);
-          pending.push(chunk.subarray(0, take));
-          pendingSize += take;
-          chunk = chunk.subarray(take);
-          if (pendingSize < chunkSize) continue;
-          yield out(concat(pending, pendingSize));
-          pending = [];
-          pendingSize = 0;
+      // Pieces are slices of the chunks as they came, never copied together: at most chunkSize
+      // bytes each (Requests promises no exact length either), so a large body costs no copies.
+      for await (const chunk of this.#rawChunks()) {
+        if (chunk.length <= chunkSize) {
+          yield out(chunk);
+          continue;
         }
-        let at = 0;
-        for (; chunk.length - at >= chunkSize; at += chunkSize) yield out(chunk.subarray(at, at + chunkSize));
-        if (at < chunk.length) {
-          pending.push(chunk.subarray(at));
-          pendingSize = chunk.length - at;
-        }
+        for (let at = 0; at < chunk.length; at += chunkSize) yield out(chunk.subarray(at, at + chunkSize));
       }
-      if (pendingSize > 0) yield out(concat(pending, pendingSize));
     }
     if (decoder) {
       const tail = decoder.decode();
