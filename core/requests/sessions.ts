@@ -17,9 +17,9 @@ import type { AuthLike } from './auth.ts';
 import { defaultHooks, dispatchHook, normaliseHooks } from './hooks.ts';
 import type { Hooks, HooksInit } from './hooks.ts';
 import { getNetrcAuth } from './netrc.ts';
-import { getEnvironProxies, selectProxy, shouldBypassProxies } from './utils.ts';
-import type { ParamsInit } from './utils.ts';
-import { Request, PreparedRequest } from './models.ts';
+import { getEnvironProxies, isEmptyParams, selectProxy, shouldBypassProxies } from './utils.ts';
+import type { Env, ParamsInit } from './utils.ts';
+import { Request, PreparedRequest, headerEntries } from './models.ts';
 import type { HeadersInit, RequestInit, Response } from './models.ts';
 import { HTTPAdapter } from './adapters.ts';
 import type { BaseAdapter, SendOptions, TimeoutSpec } from './adapters.ts';
@@ -73,14 +73,6 @@ export function defaultHeaders(): CaseInsensitiveDict<string> {
   });
 }
 
-function headerEntries(init: HeadersInit | null | undefined): Array<[string, string | null | undefined]> {
-  if (!init) return [];
-  if (Symbol.iterator in Object(init)) {
-    return [...(init as Iterable<readonly [string, string | null | undefined]>)].map(([k, v]) => [k, v]);
-  }
-  return Object.entries(init as Record<string, string | null | undefined>);
-}
-
 /** Session headers overlaid with request headers; a `null` request value removes the header. */
 export function mergeHeaders(
   requestHeaders: HeadersInit | null | undefined,
@@ -89,7 +81,7 @@ export function mergeHeaders(
   const merged = sessionHeaders.copy();
   for (const [name, value] of headerEntries(requestHeaders)) {
     if (value === null || value === undefined) merged.delete(name);
-    else merged.set(name, value);
+    else merged.set(name, value as string);
   }
   return merged;
 }
@@ -97,6 +89,8 @@ export function mergeHeaders(
 /** Session params overlaid with request params (as pairs; a `null` request value removes a key). */
 export function mergeParams(requestParams: ParamsInit | null | undefined, sessionParams: ParamsInit | null | undefined): ParamsInit {
   if (typeof requestParams === 'string') return requestParams;
+  // The usual case, neither has any: nothing to merge.
+  if (isEmptyParams(sessionParams)) return requestParams ?? {};
   if (!sessionParams || typeof sessionParams === 'string') return requestParams ?? sessionParams ?? {};
   const toEntries = (p: Exclude<ParamsInit, string>): Array<[string, unknown]> =>
     Array.isArray(p) || p instanceof URLSearchParams
@@ -107,6 +101,24 @@ export function mergeParams(requestParams: ParamsInit | null | undefined, sessio
   const out: Array<[string, unknown]> = toEntries(sessionParams).filter(([k]) => !names.has(k));
   for (const [k, v] of req) if (v !== null) out.push([k, v]);
   return out as ParamsInit;
+}
+
+/** The variables a Session reads (proxies for any scheme go through ALL_PROXY beyond these). */
+const ENV_NAMES = ['http', 'https', 'all', 'no'].flatMap((name) => [`${name}_proxy`, `${name.toUpperCase()}_PROXY`]).concat([
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'NETRC',
+]);
+
+/** `env` as a plain object of the variables a Session reads; a plain object is used as it is. */
+function readEnvironment(env: Env): Env {
+  if (env !== process.env) return env;
+  const out: Env = {};
+  for (const name of ENV_NAMES) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 /** Effective port of a parsed URL ('' → the scheme's default). */
@@ -126,13 +138,28 @@ export class Session implements AsyncDisposable {
   maxRedirects = DEFAULT_REDIRECT_LIMIT;
   trustEnv = true;
   cookies: RequestsCookieJar = new RequestsCookieJar();
-  /** Environment to read proxies, CA bundles and NETRC from (process.env unless replaced). */
-  env: Record<string, string | undefined> = process.env;
+  #envSource: Env = process.env;
+  #env: Env = readEnvironment(process.env);
   adapters = new Map<string, BaseAdapter>();
 
   constructor() {
     this.mount('https://', new HTTPAdapter());
     this.mount('http://', new HTTPAdapter());
+  }
+
+  /**
+   * The environment proxies (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY), CA bundles
+   * (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) and NETRC come from: process.env unless replaced. They are
+   * read when the Session is made and whenever this is assigned (`s.env = process.env` picks up
+   * later changes), not on every request: each read of process.env is a call into C++.
+   */
+  get env(): Env {
+    return this.#envSource;
+  }
+
+  set env(value: Env) {
+    this.#envSource = value;
+    this.#env = readEnvironment(value);
   }
 
   /** Sends `method url` with `options` merged over the session's settings. */
@@ -159,7 +186,7 @@ export class Session implements AsyncDisposable {
       verify: this.#verifyFor(options.verify),
       cert: options.cert ?? this.cert,
       // Explicit proxies only: the environment's are resolved per hop, for each hop's URL.
-      proxies: { ...this.proxies, ...(options.proxies ?? {}) },
+      proxies: options.proxies ? { ...this.proxies, ...options.proxies } : this.proxies,
     });
   }
 
@@ -199,7 +226,7 @@ export class Session implements AsyncDisposable {
         )
       : this.cookies;
     let auth: AuthLike | null | undefined = request.auth ?? this.auth;
-    if (this.trustEnv && !auth) auth = getNetrcAuth(request.url, false, this.env);
+    if (this.trustEnv && !auth) auth = getNetrcAuth(request.url, false, this.#env);
     const p = new PreparedRequest();
     p.prepare({
       method: (request.method || 'GET').toUpperCase(),
@@ -225,16 +252,19 @@ export class Session implements AsyncDisposable {
     if (!(request instanceof PreparedRequest)) {
       throw new TypeError('Session.send needs a PreparedRequest; use session.prepareRequest(new Request(…)) first');
     }
-    const { allowRedirects = true, [FOLLOWING]: following, ...rest } = options as SessionSendOptions & { [FOLLOWING]?: boolean };
-    const explicitProxies = rest.proxies ?? this.proxies;
+    const allowRedirects = options.allowRedirects ?? true;
+    const following = (options as { [FOLLOWING]?: boolean })[FOLLOWING] === true;
+    const explicitProxies = options.proxies ?? this.proxies;
+    // Field by field rather than an object rest: this runs for every request and every hop.
     const sendOptions: SendOptions = {
-      ...rest,
-      stream: rest.stream ?? this.stream,
-      verify: rest.verify ?? this.verify,
-      cert: rest.cert ?? this.cert,
+      timeout: options.timeout,
+      signal: options.signal,
+      stream: options.stream ?? this.stream,
+      verify: options.verify ?? this.verify,
+      cert: options.cert ?? this.cert,
       proxies: this.resolveProxies(request, explicitProxies),
     };
-    rest.signal?.throwIfAborted();
+    options.signal?.throwIfAborted();
     const adapter = this.getAdapter(request.url);
     let r = await adapter.send(request, sendOptions);
     if (request.hooks.response.length > 0) r = await dispatchHook('response', request.hooks, r, { ...sendOptions });
@@ -311,7 +341,7 @@ export class Session implements AsyncDisposable {
         noteAuthorizationDropped(prepared, reason);
       }
     }
-    const netrc = this.trustEnv ? getNetrcAuth(url, false, this.env) : undefined;
+    const netrc = this.trustEnv ? getNetrcAuth(url, false, this.#env) : undefined;
     if (netrc) prepared.prepareAuth(netrc, url);
   }
 
@@ -328,14 +358,14 @@ export class Session implements AsyncDisposable {
    * environment's (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY) unless NO_PROXY says to go direct.
    */
   resolveProxies(request: PreparedRequest, proxies: ProxiesInit | null | undefined): ProxiesInit {
-    const out: ProxiesInit = { ...(proxies ?? {}) };
     const url = request.url;
-    const scheme = url.split(':')[0]!.toLowerCase();
-    const noProxy = out.no_proxy ?? undefined;
+    const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
     // Each environment read is a call into the C++ side: ask for NO_PROXY only when a proxy is set.
-    if (!this.trustEnv || !this.#envProxyFor(scheme)) return out;
-    if (selectProxy(url, out) === undefined && !shouldBypassProxies(url, noProxy, this.env)) {
-      const env = getEnvironProxies(url, noProxy, this.env);
+    if (!this.trustEnv || !this.#envProxyFor(scheme)) return { ...(proxies ?? {}) };
+    const out: ProxiesInit = { ...(proxies ?? {}) };
+    const noProxy = out.no_proxy ?? undefined;
+    if (selectProxy(url, out) === undefined && !shouldBypassProxies(url, noProxy, this.#env)) {
+      const env = getEnvironProxies(url, noProxy, this.#env);
       const proxy = env[scheme] ?? env.all;
       if (proxy && !(scheme in out)) out[scheme] = proxy;
     }
@@ -344,7 +374,7 @@ export class Session implements AsyncDisposable {
 
   /** Whether the environment names a proxy for `scheme` (or for all schemes). */
   #envProxyFor(scheme: string): boolean {
-    const env = this.env;
+    const env = this.#env;
     return Boolean(env[`${scheme}_proxy`] || env[`${scheme.toUpperCase()}_PROXY`] || env.all_proxy || env.ALL_PROXY);
   }
 
@@ -456,7 +486,7 @@ export class Session implements AsyncDisposable {
   /** The request's verify, else the session's; a CA bundle from the environment when that is `true`. */
   #verifyFor(verify: boolean | string | undefined): boolean | string {
     const effective = verify ?? this.verify;
-    if (this.trustEnv && effective === true) return this.env.REQUESTS_CA_BUNDLE || this.env.CURL_CA_BUNDLE || true;
+    if (this.trustEnv && effective === true) return this.#env.REQUESTS_CA_BUNDLE || this.#env.CURL_CA_BUNDLE || true;
     return effective;
   }
 
@@ -508,6 +538,9 @@ function hasEntries(init: HeadersInit | null | undefined): boolean {
  * the session's list for that event.
  */
 export function mergeHooks(requestHooks: HooksInit | Hooks | null | undefined, sessionHooks: Hooks): Hooks {
+  // Most requests bring no hooks of their own: the session's (as Requests; prepareHooks copies
+  // and checks them).
+  if (!requestHooks) return sessionHooks;
   const req = normaliseHooks(requestHooks);
   const ses = normaliseHooks(sessionHooks);
   return { response: req.response.length > 0 ? req.response : ses.response };

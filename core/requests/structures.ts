@@ -13,11 +13,13 @@ export type CaseInsensitiveInit<V> =
   | undefined;
 
 export class CaseInsensitiveDict<V> implements Map<string, V> {
-  // lower-cased key → [key as last set, value]
-  #store = new Map<string, [string, V]>();
+  // lower-cased key → [key as last set, value]. Entries are frozen, so iterating hands them out
+  // as they are and a copy shares them: headers are copied and walked several times per request.
+  #store = new Map<string, readonly [string, V]>();
 
   constructor(init?: CaseInsensitiveInit<V>) {
-    if (init) this.update(init);
+    if (init instanceof CaseInsensitiveDict) this.#store = new Map(init.#store);
+    else if (init) this.update(init);
   }
 
   get size(): number {
@@ -33,7 +35,7 @@ export class CaseInsensitiveDict<V> implements Map<string, V> {
   }
 
   set(key: string, value: V): this {
-    this.#store.set(key.toLowerCase(), [key, value]);
+    this.#store.set(key.toLowerCase(), Object.freeze([key, value] as const));
     return this;
   }
 
@@ -52,6 +54,10 @@ export class CaseInsensitiveDict<V> implements Map<string, V> {
   /** Adds every entry of `other`, later keys replacing earlier ones whatever their case. */
   update(other: CaseInsensitiveInit<V>): this {
     if (!other) return this;
+    if (other instanceof CaseInsensitiveDict) {
+      for (const [lower, entry] of other.#store) this.#store.set(lower, entry);
+      return this;
+    }
     const entries: Iterable<readonly [string, V]> =
       Symbol.iterator in Object(other) ? (other as Iterable<readonly [string, V]>) : Object.entries(other);
     for (const [k, v] of entries) this.set(k, v);
@@ -66,8 +72,9 @@ export class CaseInsensitiveDict<V> implements Map<string, V> {
     for (const [, value] of this.#store.values()) yield value;
   }
 
-  *entries(): MapIterator<[string, V]> {
-    for (const [key, value] of this.#store.values()) yield [key, value];
+  entries(): MapIterator<[string, V]> {
+    // The frozen entries themselves: no generator, no array per entry.
+    return this.#store.values() as MapIterator<[string, V]>;
   }
 
   [Symbol.iterator](): MapIterator<[string, V]> {

@@ -196,7 +196,8 @@ export function prepareUrl(url: string, params?: ParamsInit | null): string {
 const PREPARED_URLS_MAX = 512;
 const preparedUrls = new Map<string, string>();
 
-function isEmptyParams(params: ParamsInit | null | undefined): boolean {
+/** No params at all (conservatively: a URLSearchParams or class instance counts as some). */
+export function isEmptyParams(params: ParamsInit | null | undefined): boolean {
   if (params === null || params === undefined || params === '') return true;
   if (Array.isArray(params)) return params.length === 0;
   if (typeof params !== 'object' || params instanceof URLSearchParams) return false;

@@ -61,6 +61,33 @@ test('authStripReason names why Authorization is dropped', async () => {
   assert.equal(s.authStripReason('http://a.test/x', 'http://a.test/y'), undefined);
 });
 
+test('process.env is read when the Session is made and when env is assigned; a plain object is read live', async () => {
+  const names = ['HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  const settings = (s: Session) => s.mergeEnvironmentSettings('https://a.test/', null, undefined, undefined, undefined);
+  try {
+    for (const name of names) delete process.env[name];
+    process.env.HTTPS_PROXY = 'http://first:3128';
+    process.env.REQUESTS_CA_BUNDLE = '/first/ca.pem';
+    await using s = new Session();
+    process.env.HTTPS_PROXY = 'http://second:3128';
+    process.env.REQUESTS_CA_BUNDLE = '/second/ca.pem';
+    assert.deepEqual([settings(s).proxies, settings(s).verify], [{ https: 'http://first:3128' }, '/first/ca.pem']);
+    s.env = process.env;
+    assert.deepEqual([settings(s).proxies, settings(s).verify], [{ https: 'http://second:3128' }, '/second/ca.pem']);
+    assert.equal(s.env, process.env, 'env still reads back as what was assigned');
+    const own: Record<string, string | undefined> = {};
+    s.env = own;
+    own.HTTPS_PROXY = 'http://live:1';
+    assert.deepEqual(settings(s).proxies, { https: 'http://live:1' });
+  } finally {
+    for (const name of names) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  }
+});
+
 test('mergeEnvironmentSettings: request, then session, then environment', async () => {
   await using s = new Session();
   s.env = { HTTPS_PROXY: 'http://env-proxy:3128', REQUESTS_CA_BUNDLE: '/env/ca.pem', NO_PROXY: 'direct.test' };
