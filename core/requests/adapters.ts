@@ -234,7 +234,12 @@ export class HTTPAdapter extends BaseAdapter {
   }
 
   #dispatcherFor(request: PreparedRequest, options: SendOptions, limits: Limits, proxy: ProxyChoice | undefined): Dispatcher {
-    const key = `${tlsKey(options.verify, options.cert)}|${limits.connect ?? 0}|${proxy ? `${proxy.url}|${proxy.token ?? ''}|${proxy.tunnel}` : ''}`;
+    const verifying = (options.verify === undefined || options.verify === true) && options.cert === undefined;
+    // The usual case (verify on, no client certificate, no proxy) skips building the full key.
+    const key =
+      verifying && !proxy && limits.connect === DEFAULT_TIMEOUT.connect
+        ? DEFAULT_POOL_KEY
+        : `${tlsKey(options.verify, options.cert)}|${limits.connect ?? 0}|${proxy ? `${proxy.url}|${proxy.token ?? ''}|${proxy.tunnel}` : ''}`;
     let dispatcher = this.#dispatchers.get(key);
     if (dispatcher) return dispatcher;
     let tls;
@@ -275,6 +280,9 @@ export class HTTPAdapter extends BaseAdapter {
     await this.close();
   }
 }
+
+/** The pool key of the default settings, as #dispatcherFor would spell it. */
+const DEFAULT_POOL_KEY = `${tlsKey(true, undefined)}|${DEFAULT_TIMEOUT.connect ?? 0}|`;
 
 /** Validates what must be right before any I/O: scheme, host, headers. */
 function checkRequest(request: PreparedRequest): Target {
@@ -498,20 +506,30 @@ class Hop implements Dispatcher.DispatchHandler {
     this.#sentAt = performance.now();
     const r = this.#response;
     const request = this.#request;
-    const lines = head.split('\r\n');
-    const list: HeaderList = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (!line) continue;
-      const colon = line.indexOf(':');
-      list.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
-    }
-    const length = bodyLength(this.#sentBody);
-    if (this.#chunked) list.push(['transfer-encoding', 'chunked']);
-    else if (length && length > 0) list.push(['content-length', String(length)]);
-    else if (EXPECTS_PAYLOAD.has(request.method)) list.push(['content-length', '0']);
     const sentBody = this.#bodyBuffer ? snapshotBody(this.#bodyBuffer) : snapshotBody(this.#sentBody);
-    r.requestAsSent = { method: request.method, url: request.url, headers: list, ...(sentBody ? { body: sentBody } : {}) };
+    const length = bodyLength(this.#sentBody);
+    const framing: [string, string] | undefined = this.#chunked
+      ? ['transfer-encoding', 'chunked']
+      : length && length > 0
+        ? ['content-length', String(length)]
+        : EXPECTS_PAYLOAD.has(request.method)
+          ? ['content-length', '0']
+          : undefined;
+    const method = request.method;
+    const url = request.url;
+    // Parsed from the head only when someone looks (the panel, history, --verbose): most never do.
+    r.deferRequestAsSent(() => {
+      const lines = head.split('\r\n');
+      const list: HeaderList = [];
+      for (let i = 1; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (!line) continue;
+        const colon = line.indexOf(':');
+        list.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
+      }
+      if (framing) list.push(framing);
+      return { method, url, headers: list, ...(sentBody ? { body: sentBody } : {}) };
+    });
     r.remoteAddress = socket.remoteAddress;
     r.remotePort = socket.remotePort;
     r.tls = tlsInfo(socket);
@@ -574,7 +592,7 @@ class Hop implements Dispatcher.DispatchHandler {
     r.elapsed = this.#headersAt - this.#startedAt;
     const from = this.#sentAt || this.#startedAt;
     r.timings.ttfb = this.#headersAt - from;
-    if (!r.requestAsSent.method) r.requestAsSent = { method: request.method, url: request.url, headers: [...request.headers] };
+    if (!r.hasRequestAsSent) r.requestAsSent = { method: request.method, url: request.url, headers: [...request.headers] };
     // r.cookies is read from the Set-Cookie lines on first use.
     this.#codings = request.method === 'HEAD' ? [] : parseContentEncoding(headers.get('content-encoding'));
     r.contentEncoding = [...this.#codings].reverse(); // outermost (last applied) first

@@ -31,6 +31,9 @@ export function defaultHooks(): Hooks {
 export function normaliseHooks(init: HooksInit | Hooks | null | undefined): Hooks {
   const hooks = defaultHooks();
   if (!init) return hooks;
+  // Every request normalises its session's hooks, which are nearly always an empty list.
+  const only = (init as { response?: unknown }).response;
+  if (Array.isArray(only) && only.length === 0 && Object.keys(init).length === 1) return hooks;
   for (const [event, value] of Object.entries(init)) {
     if (!(HOOKS as readonly string[]).includes(event)) {
       throw new TypeError(`unknown hook event "${event}"; expected one of: ${HOOKS.join(', ')}`);

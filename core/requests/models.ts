@@ -534,8 +534,30 @@ export class Response {
   wireSize = -1;
   /** Content-Encoding layers that were decoded, outermost first. */
   contentEncoding: string[] = [];
+  #requestAsSent: SentRequest | (() => SentRequest) | undefined;
+
   /** The request of this hop exactly as handed to the socket. */
-  requestAsSent: SentRequest = { method: '', url: '', headers: [] };
+  get requestAsSent(): SentRequest {
+    let known = this.#requestAsSent;
+    if (typeof known === 'function') known = known();
+    known ??= { method: '', url: '', headers: [] };
+    this.#requestAsSent = known;
+    return known;
+  }
+
+  set requestAsSent(value: SentRequest) {
+    this.#requestAsSent = value;
+  }
+
+  /** Sets `requestAsSent` to be built on first read (the adapter: most responses are never asked). */
+  deferRequestAsSent(build: () => SentRequest): void {
+    this.#requestAsSent = build;
+  }
+
+  /** Whether `requestAsSent` was set (or deferred). */
+  get hasRequestAsSent(): boolean {
+    return this.#requestAsSent !== undefined;
+  }
 
   #encoding: string | undefined;
   #encodingSet = false;
