@@ -180,6 +180,7 @@ export class HTTPAdapter extends BaseAdapter {
   readonly maxRetries: number;
   readonly poolBlock: boolean;
   #dispatchers = new Map<string, Dispatcher>();
+  #lastDirect: { verify: SendOptions['verify']; cert: SendOptions['cert']; connect: number | null; dispatcher: Dispatcher } | undefined;
   #closed = false;
 
   constructor(options: HTTPAdapterOptions = {}) {
@@ -234,13 +235,14 @@ export class HTTPAdapter extends BaseAdapter {
   }
 
   #dispatcherFor(request: PreparedRequest, options: SendOptions, limits: Limits, proxy: ProxyChoice | undefined): Dispatcher {
-    const verifying = (options.verify === undefined || options.verify === true) && options.cert === undefined;
-    // The usual case (verify on, no client certificate, no proxy) skips building the full key.
-    const key =
-      verifying && !proxy && limits.connect === DEFAULT_TIMEOUT.connect
-        ? DEFAULT_POOL_KEY
-        : `${tlsKey(options.verify, options.cert)}|${limits.connect ?? 0}|${proxy ? `${proxy.url}|${proxy.token ?? ''}|${proxy.tunnel}` : ''}`;
+    // A Session sends with the same settings over and over: the last direct pool is remembered.
+    const last = this.#lastDirect;
+    if (!proxy && last && last.verify === options.verify && last.cert === options.cert && last.connect === limits.connect) {
+      return last.dispatcher;
+    }
+    const key = `${tlsKey(options.verify, options.cert)}\0${limits.connect ?? 0}${proxy ? `\0${proxy.url}\0${proxy.token ?? ''}\0${proxy.tunnel}` : ''}`;
     let dispatcher = this.#dispatchers.get(key);
+    if (dispatcher && !proxy) this.#lastDirect = { verify: options.verify, cert: options.cert, connect: limits.connect, dispatcher };
     if (dispatcher) return dispatcher;
     let tls;
     try {
@@ -271,6 +273,7 @@ export class HTTPAdapter extends BaseAdapter {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#lastDirect = undefined;
     const all = [...this.#dispatchers.values()];
     this.#dispatchers.clear();
     await Promise.all(all.map((d) => d.close().catch(() => d.destroy())));
@@ -280,9 +283,6 @@ export class HTTPAdapter extends BaseAdapter {
     await this.close();
   }
 }
-
-/** The pool key of the default settings, as #dispatcherFor would spell it. */
-const DEFAULT_POOL_KEY = `${tlsKey(true, undefined)}|${DEFAULT_TIMEOUT.connect ?? 0}|`;
 
 /** Validates what must be right before any I/O: scheme, host, headers. */
 function checkRequest(request: PreparedRequest): Target {

@@ -268,8 +268,11 @@ export class RequestsCookieJar implements Iterable<Cookie> {
 
   /** True when the store holds no cookie (without listing and sorting them all). */
   #isEmpty(): boolean {
-    for (const domain of Object.values(this.store.idx)) {
-      for (const path of Object.values(domain)) for (const _ in path) return false;
+    // for…in rather than Object.values: asked on every request, it should allocate nothing.
+    const idx = this.store.idx;
+    for (const domain in idx) {
+      const paths = idx[domain]!;
+      for (const path in paths) for (const _ in paths[path]) return false;
     }
     return true;
   }

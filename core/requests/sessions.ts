@@ -121,6 +121,11 @@ function readEnvironment(env: Env): Env {
   return out;
 }
 
+function mayProxy(env: Env): boolean {
+  for (const name in env) if (/_proxy$/i.test(name) && !/^no_proxy$/i.test(name) && env[name]) return true;
+  return false;
+}
+
 /** Effective port of a parsed URL ('' → the scheme's default). */
 function portOf(url: URL): string {
   return url.port || DEFAULT_PORTS[url.protocol] || '';
@@ -140,6 +145,8 @@ export class Session implements AsyncDisposable {
   cookies: RequestsCookieJar = new RequestsCookieJar();
   #envSource: Env = process.env;
   #env: Env = readEnvironment(process.env);
+  /** False when the process.env snapshot names no proxy at all: nothing to look up per request. */
+  #envMayProxy = mayProxy(this.#env);
   adapters = new Map<string, BaseAdapter>();
 
   constructor() {
@@ -160,6 +167,8 @@ export class Session implements AsyncDisposable {
   set env(value: Env) {
     this.#envSource = value;
     this.#env = readEnvironment(value);
+    // A plain object is read live, so it may gain a proxy later.
+    this.#envMayProxy = value !== process.env || mayProxy(this.#env);
   }
 
   /** Sends `method url` with `options` merged over the session's settings. */
@@ -361,7 +370,7 @@ export class Session implements AsyncDisposable {
     const url = request.url;
     const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
     // Each environment read is a call into the C++ side: ask for NO_PROXY only when a proxy is set.
-    if (!this.trustEnv || !this.#envProxyFor(scheme)) return { ...(proxies ?? {}) };
+    if (!this.trustEnv || !this.#envMayProxy || !this.#envProxyFor(scheme)) return { ...(proxies ?? {}) };
     const out: ProxiesInit = { ...(proxies ?? {}) };
     const noProxy = out.no_proxy ?? undefined;
     if (selectProxy(url, out) === undefined && !shouldBypassProxies(url, noProxy, this.#env)) {

@@ -64,7 +64,9 @@ export function tlsOptions(
 
 /** A key that differs whenever the TLS settings differ: pools are never shared across them. */
 export function tlsKey(verify: boolean | string | undefined, cert: string | readonly [string, string] | undefined): string {
-  return JSON.stringify([verify === undefined ? true : verify, cert ?? null]);
+  // Built for every request, so plain concatenation; NUL cannot occur in a path.
+  const trust = typeof verify === 'string' ? `ca:${verify}` : verify === false ? 'off' : 'on';
+  return cert === undefined ? trust : `${trust}\0${typeof cert === 'string' ? cert : `${cert[0]}\0${cert[1]}`}`;
 }
 
 const infoCache = new WeakMap<Socket, TlsInfo>();
