@@ -31,6 +31,8 @@ export const FAULT_ROUTES: Readonly<Record<string, FaultRoute>> = {
   },
   '/truncated-chunked': (s) => void s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nshort'),
   '/short-body': (s) => void s.end('HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nonly twenty bytes!!!'),
+  // Large enough that the client copies it into one buffer of the announced size as it arrives.
+  '/short-large-body': (s) => void s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n'), Buffer.alloc(100_000, 0x61)])),
   '/conflicting-length': (s) => void s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello!!'),
   '/garbage-status': (s) => void s.end('HTPT/1.1 twohundred OK\r\n\r\n'),
   '/oversized-headers': (s) => void s.end(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(128 * 1024)}\r\nContent-Length: 0\r\n\r\n`),

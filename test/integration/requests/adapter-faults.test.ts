@@ -80,6 +80,12 @@ describe('adapter faults → exceptions', () => {
     await stillUsable();
   });
 
+  test('a large body shorter than its Content-Length → ChunkedEncodingError, not a half-filled body', async () => {
+    const err = await fault('/short-large-body', ChunkedEncodingError);
+    assert.match(err.message, /IncompleteRead\(100000 bytes read, 100000 more expected\)/);
+    await stillUsable();
+  });
+
   test('streamed body cut short fails while iterating, not before', async () => {
     const r = await send('/short-body', { stream: true });
     assert.equal(r.statusCode, 200);

@@ -260,8 +260,11 @@ describe('response bodies', () => {
     assert.equal(n.text, '');
   });
 
-  test('a large body is read whole', async () => {
-    const r = await send({ url: '/bytes/1000000' });
+  test('a large body is read whole, byte for byte the same as when streamed', async () => {
+    const r = await send({ url: '/bytes/1000000?seed=3' });
     assert.equal(r.content.length, 1_000_000);
+    const streamed = await send({ url: '/bytes/1000000?seed=3' }, { stream: true });
+    await streamed.read();
+    assert.ok(Buffer.from(r.content).equals(Buffer.from(streamed.content)), 'buffered and streamed bodies differ');
   });
 });
