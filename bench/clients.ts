@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -233,3 +234,51 @@ export const CLIENTS: Record<string, () => Promise<BenchClient>> = {
 };
 
 export const RICOCHET_CLIENTS = ['ricochet get', 'ricochet Session'];
+
+/**
+ * TCP-only readers for the stream scenario, as references rather than clients: they parse no
+ * HTTP beyond finding the end of the head, so no client built on Node sockets can beat them.
+ * The second reads into one reused buffer (net's `onread`), which allocates nothing per read.
+ */
+export const STREAM_REFERENCES: Record<string, (url: string) => Promise<number>> = {
+  'TCP socket only (reference)': (url) => readSocket(url, false),
+  'TCP socket, reused buffer (reference)': (url) => readSocket(url, true),
+};
+
+function readSocket(url: string, reuseBuffer: boolean): Promise<number> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0);
+    let expected = -1;
+    let body = 0;
+    const onBytes = (bytes: Uint8Array): void => {
+      if (expected < 0) {
+        head = Buffer.concat([head, bytes]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = /content-length:\s*(\d+)/i.exec(head.subarray(0, end).toString('latin1'));
+        if (!length?.[1]) return void socket.destroy(new Error('no Content-Length in the response head'));
+        expected = Number(length[1]);
+        body = head.length - end - 4;
+      } else body += bytes.length;
+      if (body >= expected) {
+        socket.destroy();
+        resolve(body);
+      }
+    };
+    const reused = Buffer.allocUnsafe(256 * 1024);
+    const options: net.NetConnectOpts = { host: target.hostname, port: Number(target.port) };
+    const callback = (n: number, buf: Uint8Array): boolean => {
+      onBytes(buf.subarray(0, n));
+      return true;
+    };
+    if (reuseBuffer) options.onread = { buffer: reused, callback };
+    const socket = net.connect(options);
+    if (!reuseBuffer) socket.on('data', onBytes);
+    socket.on('error', reject);
+    socket.on('close', () => {
+      if (expected < 0 || body < expected) reject(new Error(`connection closed after ${body} body bytes`));
+    });
+    socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nConnection: close\r\n\r\n`);
+  });
+}

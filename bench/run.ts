@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BASELINE, CLIENTS, RICOCHET_CLIENTS, ROOT, loadRicochet, ricochetEntry } from './clients.ts';
+import { BASELINE, CLIENTS, RICOCHET_CLIENTS, ROOT, STREAM_REFERENCES, loadRicochet, ricochetEntry } from './clients.ts';
 import { editorFigures } from './editor.ts';
 import type { RoundRequest, RoundResult, Scenario } from './worker.ts';
 
@@ -336,7 +336,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     await throughput(url, clients, rows);
-    await streams(url, clients, rows);
+    await streams(url, [...clients, ...Object.keys(STREAM_REFERENCES)], rows);
     await coldStarts(url, clients, rows);
   } finally {
     child.kill();
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
     '',
     machine(),
     '',
-    'Throughput is higher-is-better; cold start is lower-is-better. Ratios compare each client with `undici.request` measured in the same run: the median of per-round ratios, each round measuring every client back to back (the redirect row uses undici with its redirect interceptor; the cookie row uses undici + tough-cookie by hand). With a load average above the CPU count, absolute numbers and spreads are wide; read the ratios.',
+    'Throughput is higher-is-better; cold start is lower-is-better. Ratios compare each client with `undici.request` measured in the same run: the median of per-round ratios, each round measuring every client back to back (the redirect row uses undici with its redirect interceptor; the cookie row uses undici + tough-cookie by hand). With a load average above the CPU count, absolute numbers and spreads are wide; read the ratios. The two TCP rows of the stream scenario are references, not clients: a bare socket that parses no HTTP (the second reading into one reused buffer), to show what this machine allows any client built on Node sockets.',
     '',
     table(rows),
     '',

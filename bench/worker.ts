@@ -5,7 +5,7 @@
  *   node bench/worker.ts stream <client> <url>   downloads once, prints {bytes, ms, peakRssMiB}
  *   node bench/worker.ts cold   <client> <url>   imports the client, makes one request, exits
  */
-import { CLIENTS, type BenchClient } from './clients.ts';
+import { CLIENTS, STREAM_REFERENCES, type BenchClient } from './clients.ts';
 
 export type Scenario = 'sequential' | 'concurrent' | 'big' | 'redirect' | 'cookie';
 
@@ -62,15 +62,24 @@ async function runRound(client: BenchClient, round: RoundRequest): Promise<Round
 }
 
 const [mode, name = '', url = ''] = process.argv.slice(2);
-const factory = CLIENTS[name];
-if (!factory) throw new Error(`unknown client "${name}"; known: ${Object.keys(CLIENTS).join(', ')}`);
+const reference = mode === 'stream' ? STREAM_REFERENCES[name] : undefined;
+const makeClient = (): Promise<BenchClient> => {
+  const factory = CLIENTS[name];
+  if (!factory) throw new Error(`unknown client "${name}"; known: ${[...Object.keys(CLIENTS), ...Object.keys(STREAM_REFERENCES)].join(', ')}`);
+  return factory();
+};
 
-if (mode === 'cold') {
-  const client = await factory();
+if (reference) {
+  const started = performance.now();
+  const bytes = await reference(url);
+  const ms = performance.now() - started;
+  process.stdout.write(`${JSON.stringify({ bytes, ms, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+} else if (mode === 'cold') {
+  const client = await makeClient();
   await client.json(url);
   await client.close();
 } else if (mode === 'stream') {
-  const client = await factory();
+  const client = await makeClient();
   const started = performance.now();
   const bytes = await client.stream(url);
   const ms = performance.now() - started;
@@ -78,7 +87,7 @@ if (mode === 'cold') {
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ bytes, ms, peakRssMiB })}\n`);
 } else if (mode === 'serve') {
-  const client = await factory();
+  const client = await makeClient();
   process.on('message', (message: RoundRequest | 'close') => {
     if (message === 'close') {
       void client.close().finally(() => process.exit(0));
