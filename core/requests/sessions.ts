@@ -264,10 +264,10 @@ export class Session implements AsyncDisposable {
     const allowRedirects = options.allowRedirects ?? true;
     const following = (options as { [FOLLOWING]?: boolean })[FOLLOWING] === true;
     const explicitProxies = options.proxies ?? this.proxies;
-    // Field by field rather than an object rest: this runs for every request and every hop.
+    // A spread rather than an object rest (slow, and this runs for every hop); options a subclass
+    // or adapter added (even under a symbol) travel on to the adapter and the redirect hops.
     const sendOptions: SendOptions = {
-      timeout: options.timeout,
-      signal: options.signal,
+      ...options,
       stream: options.stream ?? this.stream,
       verify: options.verify ?? this.verify,
       cert: options.cert ?? this.cert,

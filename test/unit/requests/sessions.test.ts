@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Session, mergeHeaders, mergeHooks, mergeParams } from '../../../core/requests/sessions.ts';
 import { CaseInsensitiveDict } from '../../../core/requests/structures.ts';
 import { encodeParams } from '../../../core/requests/utils.ts';
-import { responseFrom, PreparedRequest } from '../../../core/requests/models.ts';
+import { responseFrom, PreparedRequest, Request } from '../../../core/requests/models.ts';
 
 test('mergeParams: request keys replace session keys, order and repeats kept, null removes', () => {
   const merged = mergeParams({ b: '2', c: ['x', 'y'], drop: null }, { a: '1', b: 'old', drop: 'me' });
@@ -107,4 +107,23 @@ test('mergeEnvironmentSettings: request, then session, then environment', async 
   });
   s.proxies = {};
   assert.deepEqual(s.mergeEnvironmentSettings('https://direct.test/', null, undefined, undefined, undefined).proxies, {});
+});
+
+test('options a subclass adds (even under a symbol) reach the adapter on every hop of a redirect', async () => {
+  const MARK = Symbol('mark');
+  const seen: Array<[string, unknown]> = [];
+  await using s = new Session();
+  s.env = {};
+  s.mount('http://', {
+    async send(request: PreparedRequest, options: Record<PropertyKey, unknown> = {}) {
+      seen.push([request.url, options[MARK]]);
+      const redirect = request.url.endsWith('/first');
+      return responseFrom({ statusCode: redirect ? 302 : 200, headers: redirect ? { Location: '/second' } : {}, url: request.url, request });
+    },
+    async close() {},
+  });
+  const prepared = s.prepareRequest(new Request({ method: 'GET', url: 'http://a.test/first' }));
+  const r = await s.send(prepared, { [MARK]: 'kept' } as Parameters<Session['send']>[1]);
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(seen, [['http://a.test/first', 'kept'], ['http://a.test/second', 'kept']]);
 });
