@@ -595,7 +595,8 @@ class Hop implements Dispatcher.DispatchHandler {
     r.elapsed = this.#headersAt - this.#startedAt;
     const from = this.#sentAt || this.#startedAt;
     r.timings.ttfb = this.#headersAt - from;
-    if (!r.hasRequestAsSent) r.requestAsSent = { method: request.method, url: request.url, headers: [...request.headers] };
+    // No head seen on the wire (onWire did not run): the prepared request is the best account.
+    if (!this.#sentAt) r.requestAsSent = { method: request.method, url: request.url, headers: [...request.headers] };
     // r.cookies is read from the Set-Cookie lines on first use.
     this.#codings = request.method === 'HEAD' ? [] : parseContentEncoding(headers.get('content-encoding'));
     r.contentEncoding = [...this.#codings].reverse(); // outermost (last applied) first

@@ -554,11 +554,6 @@ export class Response {
     this.#requestAsSent = build;
   }
 
-  /** Whether `requestAsSent` was set (or deferred). */
-  get hasRequestAsSent(): boolean {
-    return this.#requestAsSent !== undefined;
-  }
-
   #encoding: string | undefined;
   #encodingSet = false;
   #apparentEncoding: string | undefined;

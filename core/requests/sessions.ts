@@ -121,11 +121,6 @@ function readEnvironment(env: Env): Env {
   return out;
 }
 
-function mayProxy(env: Env): boolean {
-  for (const name in env) if (/_proxy$/i.test(name) && !/^no_proxy$/i.test(name) && env[name]) return true;
-  return false;
-}
-
 /** Effective port of a parsed URL ('' → the scheme's default). */
 function portOf(url: URL): string {
   return url.port || DEFAULT_PORTS[url.protocol] || '';
@@ -145,8 +140,6 @@ export class Session implements AsyncDisposable {
   cookies: RequestsCookieJar = new RequestsCookieJar();
   #envSource: Env = process.env;
   #env: Env = readEnvironment(process.env);
-  /** False when the process.env snapshot names no proxy at all: nothing to look up per request. */
-  #envMayProxy = mayProxy(this.#env);
   adapters = new Map<string, BaseAdapter>();
 
   constructor() {
@@ -167,8 +160,6 @@ export class Session implements AsyncDisposable {
   set env(value: Env) {
     this.#envSource = value;
     this.#env = readEnvironment(value);
-    // A plain object is read live, so it may gain a proxy later.
-    this.#envMayProxy = value !== process.env || mayProxy(this.#env);
   }
 
   /** Sends `method url` with `options` merged over the session's settings. */
@@ -369,9 +360,9 @@ export class Session implements AsyncDisposable {
   resolveProxies(request: PreparedRequest, proxies: ProxiesInit | null | undefined): ProxiesInit {
     const url = request.url;
     const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
-    // Each environment read is a call into the C++ side: ask for NO_PROXY only when a proxy is set.
-    if (!this.trustEnv || !this.#envMayProxy || !this.#envProxyFor(scheme)) return { ...(proxies ?? {}) };
     const out: ProxiesInit = { ...(proxies ?? {}) };
+    // Parsing the URL for NO_PROXY costs: only when the environment names a proxy at all.
+    if (!this.trustEnv || !this.#envProxyFor(scheme)) return out;
     const noProxy = out.no_proxy ?? undefined;
     if (selectProxy(url, out) === undefined && !shouldBypassProxies(url, noProxy, this.#env)) {
       const env = getEnvironProxies(url, noProxy, this.#env);

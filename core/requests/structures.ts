@@ -18,8 +18,7 @@ export class CaseInsensitiveDict<V> implements Map<string, V> {
   #store = new Map<string, readonly [string, V]>();
 
   constructor(init?: CaseInsensitiveInit<V>) {
-    if (init instanceof CaseInsensitiveDict) this.#store = new Map(init.#store);
-    else if (init) this.update(init);
+    if (init) this.update(init);
   }
 
   get size(): number {
