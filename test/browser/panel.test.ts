@@ -300,8 +300,18 @@ test('History beside the editor: the request column gets the room, not the statu
       await p.tab('History');
       const cell = p.page.locator('[data-testid=history] vscode-table-cell:has(.history-req)').first();
       await cell.waitFor();
-      const box = await cell.boundingBox();
-      assert.ok(box && box.width >= 120, `the Request column is ${box?.width} px wide in a 520 px panel`);
+      // vscode-table sizes its columns from a ResizeObserver, a frame or more after the rows
+      // appear (on a loaded machine, several): judge the layout once it has settled.
+      const settled = await cell.evaluate((el) => new Promise<number>((resolve) => {
+        const started = performance.now();
+        const check = (): void => {
+          const width = el.getBoundingClientRect().width;
+          if (width >= 120 || performance.now() - started > 5_000) resolve(width);
+          else requestAnimationFrame(check);
+        };
+        check();
+      }));
+      assert.ok(settled >= 120, `the Request column is ${settled} px wide in a 520 px panel`);
       await p.screenshot('history-beside');
     });
   } finally {
