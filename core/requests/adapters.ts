@@ -931,31 +931,47 @@ class BodyQueue implements BodyStream {
     wake?.();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    try {
-      for (;;) {
-        const chunk = this.#chunks.shift();
-        if (chunk !== undefined) {
-          this.#size -= chunk.length;
-          if (this.#size < QUEUE_HIGH / 2) this.#pull();
-          yield chunk;
-          continue;
-        }
-        if (this.#error) throw this.#error;
-        if (this.#ended) {
-          this.#finished = true;
-          this.#onEnd();
-          return;
-        }
-        this.#pull();
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-        });
-      }
-    } finally {
+  // A plain iterator, not an async generator: one settled promise per chunk instead of a
+  // generator's queue and awaits, which showed in the CPU profile of a 2 GiB download.
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => this.#next(),
       // The reader stopped early (break, or an exception in its loop): drop the rest.
-      if (!this.#finished) this.destroy();
+      return: () => {
+        this.#stop();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+
+  #next(): Promise<IteratorResult<Uint8Array>> {
+    const chunk = this.#chunks.shift();
+    if (chunk !== undefined) {
+      this.#size -= chunk.length;
+      if (this.#size < QUEUE_HIGH / 2) this.#pull();
+      return Promise.resolve({ done: false, value: chunk });
     }
+    const error = this.#error;
+    if (error) {
+      this.#error = undefined; // reported once; the body is over after it
+      this.#ended = true;
+      return Promise.reject(error);
+    }
+    if (this.#ended) {
+      if (!this.#finished) {
+        this.#finished = true;
+        this.#onEnd();
+      }
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    this.#pull();
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    }).then(() => this.#next());
+  }
+
+  #stop(): void {
+    if (!this.#finished) this.destroy();
   }
 }
 

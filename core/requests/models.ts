@@ -494,6 +494,18 @@ function concat(chunks: Uint8Array[], size?: number): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
+/**
+ * `chunk` in pieces of at most `size` bytes: slices of the chunk as it came, never copied together
+ * (Requests promises no exact length either), so a large body costs no copies.
+ */
+function* pieces(chunk: Uint8Array, size: number | null | undefined): Generator<Uint8Array> {
+  if (!size || chunk.length <= size) {
+    yield chunk;
+    return;
+  }
+  for (let at = 0; at < chunk.length; at += size) yield chunk.subarray(at, at + size);
+}
+
 /** A streamed body: its chunks in order, readable once; `destroy` drops the rest (and the connection). */
 export interface BodyStream extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
@@ -658,29 +670,28 @@ export class Response {
     if (this.#content !== undefined) return this.#content;
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of this.#rawChunks()) {
-      chunks.push(chunk);
-      size += chunk.length;
+    const source = this.#takeBody();
+    try {
+      for await (const chunk of source) {
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+    } finally {
+      this.raw = null;
     }
     this.#content = chunks.length === 0 ? new Uint8Array(0) : concat(chunks, size);
     return this.#content;
   }
 
-  async *#rawChunks(): AsyncGenerator<Uint8Array> {
-    if (this.#content !== undefined) {
-      yield this.#content;
-      return;
-    }
+  /** The body to iterate: what is in memory, else the stream, which only one reader may take. */
+  #takeBody(): Iterable<Uint8Array> | AsyncIterable<Uint8Array> {
+    if (this.#content !== undefined) return [this.#content];
     const raw = this.raw;
     if (this.#consumed || !raw) {
       throw new StreamConsumedError('The content for this response was already consumed', { response: this });
     }
     this.#consumed = true;
-    try {
-      for await (const chunk of raw) yield chunk as Uint8Array;
-    } finally {
-      this.raw = null;
-    }
+    return raw;
   }
 
   /**
@@ -695,22 +706,21 @@ export class Response {
       throw new TypeError(`chunkSize must be a positive integer, got ${String(chunkSize)}`);
     }
     const decoder = decodeUnicode ? makeDecoder(this.encoding ?? (this.isRead ? this.apparentEncoding : 'utf-8')) : undefined;
-    const out = (bytes: Uint8Array): Uint8Array | string => (decoder ? decoder.decode(bytes, { stream: true }) : bytes);
-    if (!chunkSize) {
-      for await (const chunk of this.#rawChunks()) {
-        const value = out(chunk);
-        if (typeof value !== 'string' || value !== '') yield value;
+    const source = this.#takeBody();
+    // The stream is iterated right here, not through another generator: each layer costs
+    // promises per chunk, and a large download has tens of thousands of chunks.
+    try {
+      for await (const chunk of source) {
+        if (decoder) {
+          for (const piece of pieces(chunk, chunkSize)) {
+            const text = decoder.decode(piece, { stream: true });
+            if (text !== '') yield text;
+          }
+        } else if (!chunkSize || chunk.length <= chunkSize) yield chunk;
+        else yield* pieces(chunk, chunkSize);
       }
-    } else {
-      // Pieces are slices of the chunks as they came, never copied together: at most chunkSize
-      // bytes each (Requests promises no exact length either), so a large body costs no copies.
-      for await (const chunk of this.#rawChunks()) {
-        if (chunk.length <= chunkSize) {
-          yield out(chunk);
-          continue;
-        }
-        for (let at = 0; at < chunk.length; at += chunkSize) yield out(chunk.subarray(at, at + chunkSize));
-      }
+    } finally {
+      if (source === this.raw) this.raw = null;
     }
     if (decoder) {
       const tail = decoder.decode();

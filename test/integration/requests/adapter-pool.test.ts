@@ -66,6 +66,30 @@ test('closing an unread streamed response frees its connection slot', async () =
   }
 });
 
+test('leaving an iterContent loop early frees the connection slot and the stream', async () => {
+  const a = new HTTPAdapter({ poolBlock: true, poolMaxsize: 1 });
+  try {
+    const big = await get(a, '/big', true);
+    let seen = 0;
+    for await (const piece of big.iterContent(1024)) {
+      seen += piece.length;
+      if (seen >= 4096) break;
+    }
+    assert.equal(seen, 4096);
+    assert.equal(big.raw, null);
+    await assert.rejects(async () => {
+      for await (const piece of big.iterContent()) void piece;
+    }, /already consumed/);
+    // Not freed, the slot would only come back when the 10 s read timeout gave up on /big.
+    const started = performance.now();
+    const next = await get(a, '/after');
+    assert.equal(next.text, 'hello /after');
+    assert.ok(performance.now() - started < 2_000, `the next request waited ${Math.round(performance.now() - started)} ms for the slot`);
+  } finally {
+    await a.close();
+  }
+});
+
 test('a closed adapter refuses to send', async () => {
   const a = new HTTPAdapter();
   await a.close();
