@@ -236,14 +236,37 @@ export const CLIENTS: Record<string, () => Promise<BenchClient>> = {
 export const RICOCHET_CLIENTS = ['ricochet get', 'ricochet Session'];
 
 /**
- * TCP-only readers for the stream scenario, as references rather than clients: they parse no
- * HTTP beyond finding the end of the head, so no client built on Node sockets can beat them.
- * The second reads into one reused buffer (net's `onread`), which allocates nothing per read.
+ * References for the stream scenario rather than clients. The first is undici's own dispatcher
+ * with a handler that only counts bytes: the ceiling of any client built on undici. The TCP-only
+ * readers parse no HTTP beyond finding the end of the head, so no client built on Node sockets can
+ * beat them; the second reads into one reused buffer (net's `onread`), allocating nothing per read.
  */
 export const STREAM_REFERENCES: Record<string, (url: string) => Promise<number>> = {
+  'undici dispatch, counting handler (reference)': dispatchCounting,
   'TCP socket only (reference)': (url) => readSocket(url, false),
   'TCP socket, reused buffer (reference)': (url) => readSocket(url, true),
 };
+
+async function dispatchCounting(url: string): Promise<number> {
+  const { Agent } = await import('undici');
+  const agent = new Agent();
+  const target = new URL(url);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      let size = 0;
+      agent.dispatch({ origin: target.origin, path: target.pathname + target.search, method: 'GET' }, {
+        // undici checks that a handler of its new API has every method, even those with nothing to do.
+        onRequestStart: () => {},
+        onResponseStart: () => {},
+        onResponseData: (_controller, chunk) => { size += chunk.length; },
+        onResponseEnd: () => resolve(size),
+        onResponseError: (_controller, error) => reject(error),
+      });
+    });
+  } finally {
+    await agent.close();
+  }
+}
 
 function readSocket(url: string, reuseBuffer: boolean): Promise<number> {
   const target = new URL(url);

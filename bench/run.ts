@@ -348,7 +348,7 @@ async function main(): Promise<void> {
     '',
     machine(),
     '',
-    'Throughput is higher-is-better; cold start is lower-is-better. Ratios compare each client with `undici.request` measured in the same run: the median of per-round ratios, each round measuring every client back to back (the redirect row uses undici with its redirect interceptor; the cookie row uses undici + tough-cookie by hand). With a load average above the CPU count, absolute numbers and spreads are wide; read the ratios. The two TCP rows of the stream scenario are references, not clients: a bare socket that parses no HTTP (the second reading into one reused buffer), to show what this machine allows any client built on Node sockets.',
+    'Throughput is higher-is-better; cold start is lower-is-better. Ratios compare each client with `undici.request` measured in the same run: the median of per-round ratios, each round measuring every client back to back (the redirect row uses undici with its redirect interceptor; the cookie row uses undici + tough-cookie by hand). With a load average above the CPU count, absolute numbers and spreads are wide; read the ratios. The three reference rows of the stream scenario are not clients: undici\'s own dispatcher with a handler that only counts bytes (the ceiling of any client built on undici), and a bare TCP socket that parses no HTTP (the second reading into one reused buffer), the ceiling of any client built on Node sockets.',
     '',
     table(rows),
     '',
