@@ -938,7 +938,7 @@ class BodyQueue implements BodyStream {
       next: () => this.#next(),
       // The reader stopped early (break, or an exception in its loop): drop the rest.
       return: () => {
-        this.#stop();
+        if (!this.#finished) this.destroy();
         return Promise.resolve({ done: true, value: undefined });
       },
     };
@@ -968,10 +968,6 @@ class BodyQueue implements BodyStream {
     return new Promise<void>((resolve) => {
       this.#wake = resolve;
     }).then(() => this.#next());
-  }
-
-  #stop(): void {
-    if (!this.#finished) this.destroy();
   }
 }
 
