@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { CaseInsensitiveDict } from './structures.ts';
+import { Deadlines, type DeadlineHolder } from './deadlines.ts';
 import {
   ChunkedEncodingError,
   ConnectTimeout,
@@ -298,6 +299,9 @@ function checkRequest(request: PreparedRequest): Target {
   return target;
 }
 
+/** Every request's read timeout, on one timer. */
+const readDeadlines = new Deadlines();
+
 const TARGETS_MAX = 512;
 const targets = new Map<string, Target>();
 
@@ -355,7 +359,7 @@ function pickProxy(request: PreparedRequest, proxies: SendOptions['proxies']): P
 type Controller = Dispatcher.DispatchController;
 
 /** One request on the wire: an undici dispatch handler that builds the Response. */
-class Hop implements Dispatcher.DispatchHandler {
+class Hop implements Dispatcher.DispatchHandler, DeadlineHolder {
   readonly #adapter: HTTPAdapter;
   readonly #request: PreparedRequest;
   readonly #options: SendOptions;
@@ -379,7 +383,9 @@ class Hop implements Dispatcher.DispatchHandler {
   #stream: Readable | BodyQueue | undefined;
   #codings: string[] = [];
   #timers: NodeJS.Timeout[] = [];
-  #idle: NodeJS.Timeout | undefined;
+  // Kept by readDeadlines: when the read timeout expires, and where this hop is in its list.
+  deadline = 0;
+  slot = -1;
   #onAbort: (() => void) | undefined;
   #sentBody: Body | null;
   #bodyBuffer: Uint8Array | undefined;
@@ -554,7 +560,7 @@ class Hop implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseStart(controller: Controller, statusCode: number, _headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+  onResponseStart(controller: Controller, statusCode: number, parsed: Record<string, string | string[] | undefined>, statusMessage?: string): void {
     if (this.#settled) return;
     this.#headersAt = performance.now();
     this.#armIdle();
@@ -568,7 +574,9 @@ class Hop implements Dispatcher.DispatchHandler {
     const headers = new CaseInsensitiveDict<string>();
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toString('latin1');
-      const value = raw[i + 1]!.toString('latin1');
+      // undici has decoded each value once already; a repeated field is an array there.
+      const decoded = parsed[name.toLowerCase()];
+      const value = typeof decoded === 'string' ? decoded : raw[i + 1]!.toString('latin1');
       list.push([name, value]);
       const prev = headers.get(name);
       headers.set(name, prev === undefined ? value : `${prev}, ${value}`);
@@ -754,19 +762,16 @@ class Hop implements Dispatcher.DispatchHandler {
   #armIdle(): void {
     const read = this.#limits.read;
     if (read === null || this.#settled && !this.#stream) return;
-    if (this.#idle) {
-      this.#idle.refresh();
-      return;
-    }
-    this.#idle = setTimeout(() => {
-      this.#idle = undefined;
-      this.#abort(new ReadTimeout(`Read timed out from ${this.#target.label}. (read timeout=${read} ms)`, { request: this.#request }));
-    }, read);
+    readDeadlines.arm(this, read);
   }
 
   #disarmIdle(): void {
-    if (this.#idle) clearTimeout(this.#idle);
-    this.#idle = undefined;
+    readDeadlines.disarm(this);
+  }
+
+  /** The read timeout passed (called by readDeadlines). */
+  expire(): void {
+    this.#abort(new ReadTimeout(`Read timed out from ${this.#target.label}. (read timeout=${this.#limits.read} ms)`, { request: this.#request }));
   }
 
   #cleanup(): void {

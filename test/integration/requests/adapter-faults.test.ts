@@ -150,6 +150,24 @@ describe('adapter faults → exceptions', () => {
     await stillUsable();
   });
 
+  test('requests waiting together each time out at their own read timeout', async () => {
+    const started = performance.now();
+    const rejectedAfter = (timeout: number) =>
+      send('/no-headers', { timeout }).then(
+        () => assert.fail('a silent server cannot answer'),
+        (e: unknown) => {
+          assert.ok(e instanceof ReadTimeout, `ReadTimeout, got ${String(e)}`);
+          assert.match(e.message, new RegExp(`read timeout=${timeout} ms`));
+          return performance.now() - started;
+        },
+      );
+    // The long one first: the shorter limit that follows must not wait for it, nor take it along.
+    const [long, short] = await Promise.all([rejectedAfter(900), rejectedAfter(250)]);
+    assert.ok(short >= 240 && short < 700, `the 250 ms limit fired after ${Math.round(short)} ms`);
+    assert.ok(long >= 890 && long < 1600, `the 900 ms limit fired after ${Math.round(long)} ms`);
+    await stillUsable();
+  });
+
   test('a slow reader of a streamed body is not a read timeout', async () => {
     const r = await send('/big', { stream: true, timeout: { read: 200 } });
     let size = 0;

@@ -1,5 +1,5 @@
 // Keep-alive pools: connections are reused, poolBlock caps them, closing an unread stream frees
-// its slot, and a closed adapter refuses to send.
+// its slot, a closed adapter refuses to send, and an idle session does not hold the process.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRawServer, writeResponse, type RawServer } from '../../servers/raw.ts';
@@ -150,4 +150,21 @@ test('a pooled connection the server dropped is resent once for idempotent metho
     await a.close();
     await dropper.close();
   }
+});
+
+test('a script that sends a request and leaves the session open still exits when done', async () => {
+  // Read timeouts share one timer; it must not hold the process for the 60 s default once idle.
+  const { execFile } = await import('node:child_process');
+  const sessions = new URL('../../../core/requests/sessions.ts', import.meta.url).href;
+  const script = `const { Session } = await import(${JSON.stringify(sessions)});
+    const r = await new Session().get(${JSON.stringify(server.url + '/bye')});
+    console.log(r.text);`;
+  const started = performance.now();
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    ),
+  );
+  assert.equal(out.trim(), 'hello /bye');
+  assert.ok(performance.now() - started < 10_000, `exited after ${Math.round(performance.now() - started)} ms`);
 });
