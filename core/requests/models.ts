@@ -253,6 +253,15 @@ export class PreparedRequest {
 
   /** Validates every header (InvalidHeader); `null`/`undefined` values are left out. */
   prepareHeaders(headers: HeadersInit | null | undefined): void {
+    if (headers instanceof CaseInsensitiveDict) {
+      // A Session's dict, every request: share its entries rather than rebuild each one.
+      this.headers = new CaseInsensitiveDict<string>(headers as CaseInsensitiveDict<string>);
+      for (const [name, value] of this.headers) {
+        if (value === null || value === undefined) this.headers.delete(name);
+        else checkHeaderValidity(name, value);
+      }
+      return;
+    }
     this.headers = new CaseInsensitiveDict<string>();
     for (const [name, value] of headerEntries(headers)) {
       if (value === null || value === undefined) continue;

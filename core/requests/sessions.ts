@@ -140,6 +140,8 @@ export class Session implements AsyncDisposable {
   cookies: RequestsCookieJar = new RequestsCookieJar();
   #envSource: Env = process.env;
   #env: Env = readEnvironment(process.env);
+  /** Per scheme: whether #env names a proxy for it (asked for every hop). */
+  #envProxies = new Map<string, boolean>();
   adapters = new Map<string, BaseAdapter>();
 
   constructor() {
@@ -160,23 +162,31 @@ export class Session implements AsyncDisposable {
   set env(value: Env) {
     this.#envSource = value;
     this.#env = readEnvironment(value);
+    this.#envProxies.clear();
   }
 
   /** Sends `method url` with `options` merged over the session's settings. */
-  async request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
-    const req = new Request({
-      method: method.toUpperCase(),
-      url,
-      headers: options.headers ?? null,
-      files: options.files,
-      data: options.data,
-      json: options.json,
-      params: options.params ?? {},
-      auth: options.auth ?? undefined,
-      cookies: options.cookies ?? undefined,
-      hooks: options.hooks ?? undefined,
-    });
-    const prep = this.prepareRequest(req);
+  request(method: string, url: string, options: RequestOptions = {}): Promise<Response> {
+    // Not async: an async function returning send()'s promise settles two ticks later.
+    let prep: PreparedRequest;
+    try {
+      prep = this.prepareRequest(
+        new Request({
+          method: method.toUpperCase(),
+          url,
+          headers: options.headers ?? null,
+          files: options.files,
+          data: options.data,
+          json: options.json,
+          params: options.params ?? {},
+          auth: options.auth ?? undefined,
+          cookies: options.cookies ?? undefined,
+          hooks: options.hooks ?? undefined,
+        }),
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
     // mergeEnvironmentSettings without its proxies: send() resolves those per hop anyway.
     return this.send(prep, {
       timeout: options.timeout,
@@ -374,8 +384,13 @@ export class Session implements AsyncDisposable {
 
   /** Whether the environment names a proxy for `scheme` (or for all schemes). */
   #envProxyFor(scheme: string): boolean {
-    const env = this.#env;
-    return Boolean(env[`${scheme}_proxy`] || env[`${scheme.toUpperCase()}_PROXY`] || env.all_proxy || env.ALL_PROXY);
+    let named = this.#envProxies.get(scheme);
+    if (named === undefined) {
+      const env = this.#env;
+      named = Boolean(env[`${scheme}_proxy`] || env[`${scheme.toUpperCase()}_PROXY`] || env.all_proxy || env.ALL_PROXY);
+      this.#envProxies.set(scheme, named);
+    }
+    return named;
   }
 
   /**
@@ -492,13 +507,16 @@ export class Session implements AsyncDisposable {
 
   /** The adapter whose prefix is the longest match for `url` (case-insensitive). */
   getAdapter(url: string): BaseAdapter {
-    const lower = url.toLowerCase();
-    let best: [string, BaseAdapter] | undefined;
-    for (const entry of this.adapters) {
-      if (lower.startsWith(entry[0].toLowerCase()) && (!best || entry[0].length > best[0].length)) best = entry;
+    let best: BaseAdapter | undefined;
+    let bestLength = -1;
+    for (const [prefix, adapter] of this.adapters) {
+      if (prefix.length > bestLength && startsWithIgnoringCase(url, prefix)) {
+        best = adapter;
+        bestLength = prefix.length;
+      }
     }
     if (!best) throw new InvalidSchema(`No connection adapters were found for '${url}'`);
-    return best[1];
+    return best;
   }
 
   mount(prefix: string, adapter: BaseAdapter): void {
@@ -512,6 +530,12 @@ export class Session implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** Case-insensitive `startsWith`; prepared URLs and mount prefixes are usually lower case already. */
+function startsWithIgnoringCase(text: string, prefix: string): boolean {
+  if (text.startsWith(prefix)) return true;
+  return text.length >= prefix.length && text.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
 }
 
 function safeHash(url: string): string {
