@@ -560,7 +560,7 @@ class Hop implements Dispatcher.DispatchHandler, DeadlineHolder {
     }
   }
 
-  onResponseStart(controller: Controller, statusCode: number, parsed: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+  onResponseStart(controller: Controller, statusCode: number, _headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
     if (this.#settled) return;
     this.#headersAt = performance.now();
     this.#armIdle();
@@ -574,9 +574,7 @@ class Hop implements Dispatcher.DispatchHandler, DeadlineHolder {
     const headers = new CaseInsensitiveDict<string>();
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toString('latin1');
-      // undici has decoded each value once already; a repeated field is an array there.
-      const decoded = parsed[name.toLowerCase()];
-      const value = typeof decoded === 'string' ? decoded : raw[i + 1]!.toString('latin1');
+      const value = raw[i + 1]!.toString('latin1');
       list.push([name, value]);
       const prev = headers.get(name);
       headers.set(name, prev === undefined ? value : `${prev}, ${value}`);

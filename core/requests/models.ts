@@ -801,7 +801,8 @@ export class Response {
   /** The Set-Cookie header lines of this response, one per cookie. */
   getSetCookie(): string[] {
     const out: string[] = [];
-    for (const [name, value] of this.rawHeaders) if (name.toLowerCase() === 'set-cookie') out.push(value);
+    // Every response is asked (for the session jar): compare lengths before lower-casing names.
+    for (const [name, value] of this.rawHeaders) if (name.length === 10 && name.toLowerCase() === 'set-cookie') out.push(value);
     return out;
   }
 
