@@ -95,8 +95,19 @@ function range(sl: number, sc: number, el: number, ec: number): Range {
   return { start: { line: sl, character: sc }, end: { line: el, character: ec } };
 }
 
+/**
+ * Exactly the characters `String.prototype.trim` and a regex `\s` treat as white space (the
+ * Unicode space separators, BOM, U+2028/U+2029 and the ASCII ones). The parser both trims
+ * lines and counts their indentation with `leadingSpace`; a character only one of them knew
+ * (`\u2000&q={{x}}`) shifted every column after it.
+ */
 function isSpace(code: number): boolean {
-  return code === 32 || code === 9 || code === 0xfeff || code === 0xa0 || code === 11 || code === 12;
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
+    code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
+  );
 }
 
 function leadingSpace(line: string): number {

@@ -80,6 +80,24 @@ test('URL continuation lines join and keep each piece range', () => {
   assert.equal(req.headers[0]?.name, 'Accept');
 });
 
+test('Unicode white space before a URL continuation, >> or ?? keeps variable ranges on {{…}} (fuzz regression)', () => {
+  // U+2000, U+3000 and U+205F are white space to trimStart() and \s; the indentation count once
+  // skipped only ASCII space, tab, NBSP and BOM, so every column after them was off.
+  const text = 'GET https://x.test/search\n\u2000    &q={{\u{10000} user}}\n\t\u3000?page={{page}}\n\u3000>> ./{{name}}.json\n\u205f?? status == {{code}}\n';
+  const file = parseHttpFile(text);
+  const req = file.requests[0];
+  assert.ok(req);
+  assert.equal(req.url.text, 'https://x.test/search&q={{\u{10000} user}}?page={{page}}');
+  assert.deepEqual(req.requestLine?.urlLineRanges, [r(0, 4, 0, 25), r(1, 5, 1, 19), r(2, 2, 2, 16)]);
+  assert.deepEqual(req.variableReferences.map((v) => slice(text, v.range)), ['{{\u{10000} user}}', '{{page}}', '{{name}}', '{{code}}']);
+  assert.deepEqual(req.variableReferences.map((v) => slice(text, v.nameRange)), ['\u{10000} user', 'page', 'name', 'code']);
+  assert.deepEqual(req.variableReferences[0]?.range, r(1, 8, 1, 19));
+  assert.equal(req.responseRedirect?.path.text, './{{name}}.json');
+  assert.deepEqual(req.responseRedirect?.path.range, r(3, 4, 3, 19));
+  assert.equal(req.assertions[0]?.text, 'status == {{code}}');
+  assert.deepEqual(req.assertions[0]?.textRange, r(4, 4, 4, 22));
+});
+
 test('method defaults to GET and lowercase known methods are accepted', () => {
   const file = parseHttpFile('https://x.test/a\n\n###\npost https://x.test/b\n');
   assert.deepEqual(file.requests.map((q) => [q.method, q.url.text]), [['GET', 'https://x.test/a'], ['POST', 'https://x.test/b']]);
