@@ -10,7 +10,7 @@
  * environment proxies and CA variables beat explicit session settings).
  */
 import { CaseInsensitiveDict } from './structures.ts';
-import { InvalidSchema, TooManyRedirects } from './exceptions.ts';
+import { InvalidSchema, InvalidURL, TooManyRedirects } from './exceptions.ts';
 import { RequestsCookieJar, cookiejarFromDict, extractCookiesToJar, mergeCookies } from './cookies.ts';
 import { toAuth } from './auth.ts';
 import type { AuthLike } from './auth.ts';
@@ -445,9 +445,22 @@ export class Session implements AsyncDisposable {
     previousFragment: string,
     proxies: ProxiesInit | null | undefined,
   ): PreparedRequest {
-    const next = new URL(target, resp.url);
+    let nextUrl: string;
+    try {
+      nextUrl = resolveLocation(target, resp.url);
+    } catch (cause) {
+      throw new InvalidURL(`Invalid redirect: ${resp.url} answered ${resp.statusCode} with Location '${target}', which is not a URL`, {
+        request: req,
+        response: resp,
+        cause,
+      });
+    }
     // A Location without a fragment inherits the request's (RFC 9110 §10.2.2).
-    if (!next.hash && previousFragment) next.hash = previousFragment;
+    if (previousFragment) {
+      const next = new URL(nextUrl);
+      if (!next.hash) next.hash = previousFragment;
+      nextUrl = next.href;
+    }
 
     // copy() copies the request's jar; the session's own jar is shared instead (this hop's cookies
     // are already in it), which spares a tough-cookie jar per redirect.
@@ -455,7 +468,7 @@ export class Session implements AsyncDisposable {
     if (shared) req.cookies = null;
     const prepared = req.copy();
     if (shared) req.cookies = prepared.cookies = this.cookies;
-    prepared.url = next.href;
+    prepared.url = nextUrl;
     const before = prepared.method;
     this.rebuildMethod(prepared, resp);
     const keepsBody = resp.statusCode === 307 || resp.statusCode === 308 || prepared.method === before;
@@ -531,6 +544,29 @@ export class Session implements AsyncDisposable {
     return this.close();
   }
 }
+
+/**
+ * A redirect's Location resolved against the URL that sent it. A client meets the same few
+ * redirects again and again (a login, http → https, a missing slash), and parsing a URL against a
+ * base is the costliest step of following one: the answers are kept.
+ */
+function resolveLocation(location: string, base: string): string {
+  let forBase = resolvedLocations.get(base);
+  let href = forBase?.get(location);
+  if (href !== undefined) return href;
+  href = new URL(location, base).href;
+  if (forBase === undefined) {
+    if (resolvedLocations.size >= RESOLVED_LOCATIONS_MAX) resolvedLocations.clear();
+    forBase = new Map();
+    resolvedLocations.set(base, forBase);
+  }
+  if (forBase.size >= RESOLVED_LOCATIONS_MAX) forBase.clear();
+  forBase.set(location, href);
+  return href;
+}
+
+const RESOLVED_LOCATIONS_MAX = 128;
+const resolvedLocations = new Map<string, Map<string, string>>();
 
 /** Case-insensitive `startsWith`; prepared URLs and mount prefixes are usually lower case already. */
 function startsWithIgnoringCase(text: string, prefix: string): boolean {

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { Session } from '../../../core/requests/sessions.ts';
-import { TooManyRedirects, UnrewindableBodyError } from '../../../core/requests/exceptions.ts';
+import { InvalidURL, TooManyRedirects, UnrewindableBodyError } from '../../../core/requests/exceptions.ts';
 import { listen, startHttpbin } from '../../../core/httpbin/server.ts';
 import type { RunningHttpbin } from '../../../core/httpbin/server.ts';
 
@@ -133,6 +133,27 @@ test('scheme-relative Location, fragment carried over', async () => {
   const host = new URL(scripted.url).host;
   const r = await s.get(`${scripted.url}/go?to=${encodeURIComponent(`//${host}/echo?x=1`)}#section`);
   assert.equal(r.url, `${scripted.url}/echo?x=1#section`);
+});
+
+test('a Location that is not a URL → InvalidURL naming it and the URL that sent it', async () => {
+  await using s = new Session();
+  const from = `${scripted.url}/go?to=${encodeURIComponent('http://[bad/x')}`;
+  const err = await s.get(from).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof InvalidURL, `InvalidURL, got ${String(err)}`);
+  assert.match(err.message, /Location 'http:\/\/\[bad\/x'/);
+  assert.ok(err.message.includes(from), err.message);
+  assert.equal((err.response as { statusCode?: number } | undefined)?.statusCode, 302);
+  assert.equal((err.request as { url?: string } | undefined)?.url, from);
+  // The same redirect again: a remembered answer must not hide the error.
+  await assert.rejects(() => s.get(from), InvalidURL);
+});
+
+test('the same redirect followed twice with different fragments keeps each fragment', async () => {
+  await using s = new Session();
+  const go = `${scripted.url}/go?to=${encodeURIComponent('/echo?y=2')}`;
+  assert.equal((await s.get(`${go}#one`)).url, `${scripted.url}/echo?y=2#one`);
+  assert.equal((await s.get(`${go}#two`)).url, `${scripted.url}/echo?y=2#two`);
+  assert.equal((await s.get(go)).url, `${scripted.url}/echo?y=2`);
 });
 
 test('a non-ASCII Location sent as UTF-8 bytes is followed to the right path', async () => {
