@@ -700,7 +700,8 @@ class Hop implements Dispatcher.DispatchHandler, DeadlineHolder {
       const body = this.#bufferedBody();
       this.#chunks = [];
       this.#body = undefined;
-      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.length);
+      // A redirect or a 204 has no body: no view to make.
+      const bytes = body.length === 0 ? NO_BYTES : new Uint8Array(body.buffer, body.byteOffset, body.length);
       r.setContent(this.#codings.length ? decodeBody(bytes, this.#codings, ` (from ${this.#target.label})`) : bytes);
     } catch (err) {
       if (err instanceof RequestException) {
@@ -724,6 +725,7 @@ class Hop implements Dispatcher.DispatchHandler, DeadlineHolder {
       const filled = this.#filled === body.length ? body : body.subarray(0, this.#filled);
       return this.#chunks.length === 0 ? filled : Buffer.concat([filled, ...this.#chunks]);
     }
+    if (this.#chunks.length === 0) return EMPTY_BUFFER;
     return this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#wire);
   }
 
@@ -876,6 +878,9 @@ function abortError(signal: AbortSignal): Error {
 }
 
 /** Buffered bodies announced at this size or more are copied into one buffer as they arrive. */
+/** Shared by every empty body: a zero-length view cannot be written to. */
+const NO_BYTES = new Uint8Array(0);
+const EMPTY_BUFFER = Buffer.alloc(0);
 const PREALLOCATE_FROM = 64 * 1024;
 /** …up to this size: a larger Content-Length is not trusted with an allocation before the bytes come. */
 const PREALLOCATE_UP_TO = 256 * 1024 * 1024;
