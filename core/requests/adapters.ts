@@ -30,7 +30,7 @@ import {
   SSLError,
 } from './exceptions.ts';
 import { MultipartBody, Response, bodyLength, type BodyStream, isRewindable, snapshotBody, type Body, type PreparedRequest } from './models.ts';
-import { checkHeaderValidity, prependSchemeIfNeeded, selectProxy } from './utils.ts';
+import { checkHeaderEntry, prependSchemeIfNeeded, selectProxy } from './utils.ts';
 import { decodeBody, decodeStream, parseContentEncoding } from './compression.ts';
 import { describeTlsError, tlsInfo, tlsKey, tlsOptions } from './tls.ts';
 import type { HeaderList, Timings } from './exchange.ts';
@@ -295,7 +295,7 @@ function checkRequest(request: PreparedRequest): Target {
     if (targets.size >= TARGETS_MAX) targets.clear();
     targets.set(request.url, target);
   }
-  for (const [name, value] of request.headers) checkHeaderValidity(name, value);
+  for (const entry of request.headers) checkHeaderEntry(entry);
   return target;
 }
 
@@ -877,10 +877,10 @@ function abortError(signal: AbortSignal): Error {
   return reason instanceof Error ? reason : new DOMException(String(reason ?? 'This operation was aborted'), 'AbortError');
 }
 
-/** Buffered bodies announced at this size or more are copied into one buffer as they arrive. */
 /** Shared by every empty body: a zero-length view cannot be written to. */
 const NO_BYTES = new Uint8Array(0);
 const EMPTY_BUFFER = Buffer.alloc(0);
+/** Buffered bodies announced at this size or more are copied into one buffer as they arrive. */
 const PREALLOCATE_FROM = 64 * 1024;
 /** …up to this size: a larger Content-Length is not trusted with an allocation before the bytes come. */
 const PREALLOCATE_UP_TO = 256 * 1024 * 1024;

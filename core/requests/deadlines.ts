@@ -2,7 +2,7 @@
  * Read timeouts for every request in flight on one timer.
  *
  * A timer per request costs a timer-list insertion and removal per request; here arming is a
- * field write and a set insertion. The one timer waits for the earliest deadline it knows of and
+ * field write (and an array slot for a holder not yet armed). The one timer waits for the earliest deadline it knows of and
  * is re-scheduled only when an earlier one appears; when it fires, each holder that has expired
  * is told so and the timer waits for the next deadline. Deadlines pushed later (by activity) or
  * dropped (by disarm) are found then, so each holder expires at its own deadline.

@@ -24,6 +24,7 @@ import { normaliseHooks, type Hooks, type HooksInit, type ResponseHook } from '.
 import type { BaseAdapter } from './adapters.ts';
 import type { HeaderList, SentRequest, Timings, TlsInfo } from './exchange.ts';
 import {
+  checkHeaderEntry,
   checkHeaderValidity,
   decodeText,
   encodeParams,
@@ -256,9 +257,9 @@ export class PreparedRequest {
     if (headers instanceof CaseInsensitiveDict) {
       // A Session's dict, every request: share its entries rather than rebuild each one.
       this.headers = new CaseInsensitiveDict<string>(headers as CaseInsensitiveDict<string>);
-      for (const [name, value] of this.headers) {
-        if (value === null || value === undefined) this.headers.delete(name);
-        else checkHeaderValidity(name, value);
+      for (const entry of this.headers) {
+        if (entry[1] === null || entry[1] === undefined) this.headers.delete(entry[0]);
+        else checkHeaderEntry(entry);
       }
       return;
     }

@@ -282,8 +282,6 @@ const HEADER_VALUE = /^\S[^\r\n]*$|^$/;
  * value, CR/LF anywhere, a leading space in the value, whitespace or ':' in the name.
  */
 export function checkHeaderValidity(name: unknown, value: unknown): void {
-  // The same few headers are checked on every request (twice: when prepared and when sent).
-  if (typeof name === 'string' && validHeaders.get(name) === value) return;
   if (typeof name !== 'string') {
     throw new InvalidHeader(`Header name ${JSON.stringify(name)} must be a string, not ${typeOf(name)}`);
   }
@@ -301,13 +299,20 @@ export function checkHeaderValidity(name: unknown, value: unknown): void {
       `Invalid leading whitespace, reserved character(s), or return character(s) in the value of header '${name}': ${what} (${value.length} characters; value not shown)`,
     );
   }
-  if (validHeaders.size >= VALID_HEADERS_MAX) validHeaders.clear();
-  validHeaders.set(name, value);
 }
 
-/** The last value seen valid for each header name. */
-const validHeaders = new Map<string, string>();
-const VALID_HEADERS_MAX = 256;
+/**
+ * checkHeaderValidity for an entry of a CaseInsensitiveDict. Entries are frozen and shared by
+ * copies, so a Session's headers are checked once rather than twice per request; the set holds
+ * them weakly, so no header value outlives its dict here.
+ */
+export function checkHeaderEntry(entry: readonly [string, unknown]): void {
+  if (checkedEntries.has(entry)) return;
+  checkHeaderValidity(entry[0], entry[1]);
+  checkedEntries.add(entry);
+}
+
+const checkedEntries = new WeakSet<readonly [string, unknown]>();
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';

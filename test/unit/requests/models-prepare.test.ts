@@ -4,6 +4,7 @@ import { PreparedRequest, Request, Response, responseFrom } from '../../../core/
 import { AuthBase } from '../../../core/requests/auth.ts';
 import { RequestsCookieJar } from '../../../core/requests/cookies.ts';
 import { InvalidHeader, InvalidJSONError, MissingSchema } from '../../../core/requests/exceptions.ts';
+import { CaseInsensitiveDict } from '../../../core/requests/structures.ts';
 
 const prep = (init: ConstructorParameters<typeof Request>[0]) => new Request(init).prepare();
 
@@ -43,6 +44,16 @@ describe('PreparedRequest', () => {
     assert.throws(() => prep({ method: 'GET', url: 'http://h/', headers: { 'X-A': 1 as unknown as string } }), InvalidHeader);
     const p = prep({ method: 'GET', url: 'http://h/', headers: new Map([['X-Keep', 'v'], ['X-Drop', null]]) });
     assert.deepEqual([...p.headers], [['X-Keep', 'v']]);
+  });
+
+  test('a header dict (a Session\'s) is checked too, each time it changes; null values dropped', () => {
+    const shared = new CaseInsensitiveDict<string>({ 'X-Keep': 'v' });
+    shared.set('X-Drop', null as unknown as string);
+    const p = prep({ method: 'GET', url: 'http://h/', headers: shared });
+    assert.deepEqual([...p.headers], [['X-Keep', 'v']]);
+    assert.deepEqual([...shared], [['X-Keep', 'v'], ['X-Drop', null]], 'the source dict is left alone');
+    shared.set('X-Keep', 'a\r\nInjected: yes');
+    assert.throws(() => prep({ method: 'GET', url: 'http://h/', headers: shared }), InvalidHeader);
   });
 
   test('a tuple becomes Basic auth (UTF-8); URL userinfo is used and stripped when no auth is given', () => {
