@@ -69,23 +69,19 @@ const makeClient = (): Promise<BenchClient> => {
   return factory();
 };
 
-if (reference) {
-  const started = performance.now();
-  const bytes = await reference(url);
-  const ms = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ bytes, ms, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
-} else if (mode === 'cold') {
+if (mode === 'cold') {
   const client = await makeClient();
   await client.json(url);
   await client.close();
 } else if (mode === 'stream') {
-  const client = await makeClient();
+  // A reference is a bare download function; a client is made (untimed) first and closed after.
+  const client = reference ? undefined : await makeClient();
+  const download = reference ?? ((target: string) => client!.stream(target));
   const started = performance.now();
-  const bytes = await client.stream(url);
+  const bytes = await download(url);
   const ms = performance.now() - started;
-  await client.close();
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ bytes, ms, peakRssMiB })}\n`);
+  await client?.close();
+  process.stdout.write(`${JSON.stringify({ bytes, ms, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
 } else if (mode === 'serve') {
   const client = await makeClient();
   process.on('message', (message: RoundRequest | 'close') => {

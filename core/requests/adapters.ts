@@ -697,11 +697,9 @@ class Hop implements Dispatcher.DispatchHandler, DeadlineHolder {
     }
     if (this.#settled) return;
     try {
-      const body = this.#bufferedBody();
+      const bytes = this.#bufferedBody();
       this.#chunks = [];
       this.#body = undefined;
-      // A redirect or a 204 has no body: no view to make.
-      const bytes = body.length === 0 ? NO_BYTES : new Uint8Array(body.buffer, body.byteOffset, body.length);
       r.setContent(this.#codings.length ? decodeBody(bytes, this.#codings, ` (from ${this.#target.label})`) : bytes);
     } catch (err) {
       if (err instanceof RequestException) {
@@ -717,16 +715,20 @@ class Hop implements Dispatcher.DispatchHandler, DeadlineHolder {
   }
 
   /** The buffered body: the preallocated buffer when the announced length arrived, else the chunks joined. */
-  #bufferedBody(): Buffer {
+  #bufferedBody(): Uint8Array {
     const body = this.#body;
+    let joined: Buffer;
     if (body !== undefined) {
       // A body longer than announced went to #chunks after the buffer filled (undici refuses
       // that, but the bytes are kept rather than lost); a shorter one uses what came.
       const filled = this.#filled === body.length ? body : body.subarray(0, this.#filled);
-      return this.#chunks.length === 0 ? filled : Buffer.concat([filled, ...this.#chunks]);
+      joined = this.#chunks.length === 0 ? filled : Buffer.concat([filled, ...this.#chunks]);
+    } else if (this.#chunks.length === 0) {
+      return NO_BYTES; // a redirect, a 204: nothing to join or view
+    } else {
+      joined = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#wire);
     }
-    if (this.#chunks.length === 0) return EMPTY_BUFFER;
-    return this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#wire);
+    return new Uint8Array(joined.buffer, joined.byteOffset, joined.length);
   }
 
   onResponseError(_controller: Controller, error: Error): void {
@@ -879,7 +881,6 @@ function abortError(signal: AbortSignal): Error {
 
 /** Shared by every empty body: a zero-length view cannot be written to. */
 const NO_BYTES = new Uint8Array(0);
-const EMPTY_BUFFER = Buffer.alloc(0);
 /** Buffered bodies announced at this size or more are copied into one buffer as they arrive. */
 const PREALLOCATE_FROM = 64 * 1024;
 /** …up to this size: a larger Content-Length is not trusted with an allocation before the bytes come. */

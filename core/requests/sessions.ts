@@ -140,8 +140,6 @@ export class Session implements AsyncDisposable {
   cookies: RequestsCookieJar = new RequestsCookieJar();
   #envSource: Env = process.env;
   #env: Env = readEnvironment(process.env);
-  /** Per scheme: whether #env names a proxy for it (asked for every hop). */
-  #envProxies = new Map<string, boolean>();
   adapters = new Map<string, BaseAdapter>();
 
   constructor() {
@@ -162,7 +160,6 @@ export class Session implements AsyncDisposable {
   set env(value: Env) {
     this.#envSource = value;
     this.#env = readEnvironment(value);
-    this.#envProxies.clear();
   }
 
   /** Sends `method url` with `options` merged over the session's settings. */
@@ -384,13 +381,8 @@ export class Session implements AsyncDisposable {
 
   /** Whether the environment names a proxy for `scheme` (or for all schemes). */
   #envProxyFor(scheme: string): boolean {
-    let named = this.#envProxies.get(scheme);
-    if (named === undefined) {
-      const env = this.#env;
-      named = Boolean(env[`${scheme}_proxy`] || env[`${scheme.toUpperCase()}_PROXY`] || env.all_proxy || env.ALL_PROXY);
-      this.#envProxies.set(scheme, named);
-    }
-    return named;
+    const env = this.#env;
+    return Boolean(env[`${scheme}_proxy`] || env[`${scheme.toUpperCase()}_PROXY`] || env.all_proxy || env.ALL_PROXY);
   }
 
   /**
